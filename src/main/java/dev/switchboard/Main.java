@@ -1,0 +1,101 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Boots a node: read the configuration, build Vert.x, deploy, print what listens where. A bad
+ * configuration or a port in use is one line on stderr and a non-zero exit.
+ */
+public final class Main {
+  static final int EXIT_CONFIG = 2;
+  static final int EXIT_START = 1;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    System.setProperty("vertx.disableDnsResolver", "true");
+    Path file = ConfigLoader.fileFrom(System.getenv());
+    SwitchboardConfig config;
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      config = ConfigLoader.load(bootstrap, file, System.getenv()).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("switchboard: configuration error: " + rootMessage(e));
+      System.exit(EXIT_CONFIG);
+      return;
+    } finally {
+      bootstrap.close();
+    }
+
+    Vertx vertx = Vertx.vertx();
+    AtomicReference<Node> running = new AtomicReference<>();
+    try {
+      running.set(Node.start(vertx, config).await(60, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      System.err.println("switchboard: cannot start: " + startFailure(e, config));
+      vertx.close();
+      System.exit(EXIT_START);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, running.get(), config), "shutdown"));
+
+    System.out.printf("Switchboard node %s is up%n", config.nodeId());
+    System.out.printf("  web app and API  http://%s:%d/  (%d gateway instances)%n",
+        displayHost(config.http().host()), running.get().httpPort(), config.http().instances());
+    System.out.printf("  signaling socket ws://%s:%d/socket/websocket  (Phoenix Channels V2, vsn=2.0.0)%n",
+        displayHost(config.http().host()), running.get().httpPort());
+    System.out.printf("  room registry    in memory, max %d peers per room%n", config.rooms().maxPeers());
+  }
+
+  private static void shutdown(Vertx vertx, Node node, SwitchboardConfig config) {
+    long budget = config.shutdownGrace().toMillis() + 5_000;
+    try {
+      node.stop().await(budget, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      System.err.println("switchboard: unclean shutdown: " + rootMessage(e));
+    }
+    try {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("switchboard: Vert.x did not close cleanly: " + rootMessage(e));
+    }
+  }
+
+  private static String startFailure(Throwable e, SwitchboardConfig config) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return config.http().host() + ":" + config.http().port() + " is not available (" + t.getMessage()
+            + "); set http.port / SWITCHBOARD_HTTP_PORT to a free port";
+      }
+      if (t instanceof ConfigException) {
+        return t.getMessage();
+      }
+    }
+    return rootMessage(e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      if (t instanceof ConfigException) {
+        break;
+      }
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private static String displayHost(String host) {
+    return "0.0.0.0".equals(host) || "::".equals(host) ? "localhost" : host;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.switchboard.bus;
+
+/** Every event-bus address Switchboard uses. Lower-case, dot-separated; nowhere else are they spelled. */
+public final class Addresses {
+  /** Node-local room registry API (local consumers: each node talks to its own registry). */
+  public static final String ROOM_JOIN = "switchboard.rooms.join";
+  public static final String ROOM_LEAVE = "switchboard.rooms.leave";
+  public static final String ROOM_SIGNAL = "switchboard.rooms.signal";
+  public static final String ROOM_MEMBERS = "switchboard.rooms.members";
+
+  private static final String PEER_PREFIX = "switchboard.peer.";
+  private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";
+
+  private Addresses() {
+  }
+
+  /** The connected peer's own address: targeted signals are sent here, from any node. */
+  public static String peer(String peerId) {
+    return PEER_PREFIX + peerId;
+  }
+
+  /** Room events (joined/left) are published here; every gateway with a member in the room listens. */
+  public static String roomEvents(String roomId) {
+    return ROOM_EVENTS_PREFIX + roomId;
+  }
+}

@@ -1,0 +1,333 @@
+package dev.switchboard.channel;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Phoenix Channels V2 socket: framing, heartbeats, join/leave, replies and the per-socket guards.
+ * Knows nothing of rooms; the application plugs in through {@link ChannelRouter}.
+ *
+ * <p>Like a Phoenix socket process it handles joins and leaves one at a time: while one is in flight,
+ * later frames wait, so a rejoin can never overtake the leave before it. Pushes are dispatched at once
+ * and replied to when their future completes. Not thread-safe: a socket lives on one event loop.
+ */
+public final class ChannelSocket {
+  public static final short CLOSE_GOING_AWAY = 1001;
+  public static final short CLOSE_POLICY_VIOLATION = 1008;
+
+  private static final Logger LOG = Logger.getLogger(ChannelSocket.class.getName());
+  private static final JsonObject EMPTY = new JsonObject();
+  private static final long REFUSAL_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final Transport transport;
+  private final ChannelRouter router;
+  private final SocketLimits limits;
+  private final TokenBucket bucket;
+  private final LongSupplier clock;
+  private final Map<String, Joined> channels = new HashMap<>(4);
+  private ArrayDeque<Frame> waiting;
+  private boolean busy;
+  private boolean closed;
+  private int refusedInARow;
+  private long lastRefusal;
+
+  public ChannelSocket(Transport transport, ChannelRouter router, SocketLimits limits, LongSupplier nanoClock) {
+    this.transport = transport;
+    this.router = router;
+    this.limits = limits;
+    this.clock = nanoClock;
+    this.bucket = new TokenBucket(limits.messagesPerSecond(), limits.burst(), nanoClock);
+  }
+
+  public ChannelSocket(Transport transport, ChannelRouter router, SocketLimits limits) {
+    this(transport, router, limits, System::nanoTime);
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------------
+
+  public void onText(String text) {
+    if (closed) {
+      return;
+    }
+    if (!bucket.tryTake()) {
+      refuse(FrameCodec.prefix("rate_limited", text));
+      return;
+    }
+    if (FrameCodec.exceeds(text, limits.maxFrameBytes())) {
+      sendError(FrameCodec.prefix("frame_too_large", text));
+      return;
+    }
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(text);
+    } catch (MalformedFrame malformed) {
+      sendError(malformed);
+      return;
+    }
+    if (busy) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>(4);
+      }
+      waiting.add(frame);
+    } else {
+      dispatch(frame);
+    }
+  }
+
+  /** Binary (V2 binary serializer) pushes are not supported: the push is refused with a reply. */
+  public void onBinary(Buffer data) {
+    if (closed) {
+      return;
+    }
+    if (!bucket.tryTake()) {
+      refuse(FrameCodec.binaryPush("rate_limited", data));
+      return;
+    }
+    sendError(FrameCodec.binaryPush("binary_frames_unsupported", data));
+  }
+
+  private void refuse(MalformedFrame refusal) {
+    long now = clock.getAsLong();
+    if (now - lastRefusal > REFUSAL_MEMORY_NANOS) {
+      refusedInARow = 0;
+    }
+    lastRefusal = now;
+    if (++refusedInARow >= limits.closeAfterRefused()) {
+      close(CLOSE_POLICY_VIOLATION, "rate limit exceeded", ExitReason.SOCKET_CLOSED);
+      return;
+    }
+    sendError(refusal);
+  }
+
+  private void dispatch(Frame frame) {
+    String topic = frame.topic();
+    String event = frame.event();
+    if (FrameCodec.PHOENIX_TOPIC.equals(topic) && "heartbeat".equals(event)) {
+      send(FrameCodec.reply(null, frame.ref(), topic, true, EMPTY));
+      return;
+    }
+    if ("phx_join".equals(event)) {
+      join(frame);
+      return;
+    }
+    Joined joined = channels.get(topic);
+    if ("phx_leave".equals(event)) {
+      if (joined == null) {
+        send(FrameCodec.reply(frame.joinRef(), frame.ref(), topic, true, EMPTY));
+      } else if (!isStale(joined, frame)) {
+        leave(joined, frame);
+      }
+      return;
+    }
+    if (joined == null) {
+      send(FrameCodec.errorReply(null, frame.ref(), topic, "unmatched topic"));
+    } else if (!isStale(joined, frame)) {
+      push(joined, frame);
+    }
+  }
+
+  private static boolean isStale(Joined joined, Frame frame) {
+    return frame.joinRef() != null && !frame.joinRef().equals(joined.joinRef);
+  }
+
+  private void join(Frame frame) {
+    String topic = frame.topic();
+    Joined previous = channels.get(topic);
+    if (previous == null && channels.size() >= limits.maxChannels()) {
+      send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), topic, "too many channels joined"));
+      return;
+    }
+    Joined next = new Joined(topic, frame.joinRef());
+    ChannelHandler handler = router.route(topic, next);
+    if (handler == null) {
+      send(FrameCodec.errorReply(null, frame.ref(), topic, "unmatched topic"));
+      return;
+    }
+    next.handler = handler;
+    busy = true;
+    Future<Void> cleared = previous == null ? Future.succeededFuture() : end(previous, ExitReason.DUPLICATE_JOIN);
+    cleared.compose(v -> call(() -> handler.join(frame.payload()))).onComplete(result -> {
+      if (closed) {
+        if (result.succeeded()) {
+          end(next, ExitReason.SOCKET_CLOSED);
+        }
+        return;
+      }
+      if (result.succeeded()) {
+        channels.put(topic, next);
+        send(FrameCodec.reply(frame.joinRef(), frame.ref(), topic, true, orEmpty(result.result())));
+        handler.afterJoin();
+      } else {
+        send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), topic, reasonOf(result.cause(), "join crashed")));
+      }
+      if (previous != null) {
+        send(FrameCodec.encode(previous.joinRef, previous.joinRef, topic, "phx_close", EMPTY));
+      }
+      resume();
+    });
+  }
+
+  private void leave(Joined joined, Frame frame) {
+    send(FrameCodec.reply(frame.joinRef(), frame.ref(), joined.topic, true, EMPTY));
+    send(FrameCodec.encode(joined.joinRef, joined.joinRef, joined.topic, "phx_close", EMPTY));
+    busy = true;
+    end(joined, ExitReason.LEAVE).onComplete(v -> resume());
+  }
+
+  private void push(Joined joined, Frame frame) {
+    call(() -> joined.handler.handleIn(frame.event(), frame.payload())).onComplete(result -> {
+      if (closed) {
+        return;
+      }
+      if (result.succeeded()) {
+        if (frame.ref() != null) {
+          send(FrameCodec.reply(frame.joinRef(), frame.ref(), joined.topic, true, orEmpty(result.result())));
+        }
+        return;
+      }
+      Throwable cause = result.cause();
+      if (frame.ref() != null) {
+        send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), joined.topic, reasonOf(cause, "channel_crash")));
+      }
+      if (!(cause instanceof ChannelError) && channels.get(joined.topic) == joined) {
+        LOG.log(Level.WARNING, "channel " + joined.topic + " crashed on " + frame.event(), cause);
+        send(FrameCodec.encode(joined.joinRef, joined.joinRef, joined.topic, "phx_error",
+            new JsonObject().put("reason", "channel_crash")));
+        end(joined, ExitReason.CRASH);
+      }
+    });
+  }
+
+  private void resume() {
+    busy = false;
+    while (!busy && !closed && waiting != null && !waiting.isEmpty()) {
+      dispatch(waiting.poll());
+    }
+  }
+
+  // ---- endings ----------------------------------------------------------------------------------
+
+  /** Ends one channel instance exactly once; the handler's failure is logged, never propagated. */
+  private Future<Void> end(Joined joined, ExitReason reason) {
+    channels.remove(joined.topic, joined);
+    if (joined.ended) {
+      return Future.succeededFuture();
+    }
+    joined.ended = true;
+    return call(() -> joined.handler.terminate(reason)).recover(e -> {
+      LOG.log(Level.WARNING, "terminate of " + joined.topic + " failed", e);
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> endAll(ExitReason reason) {
+    List<Future<Void>> endings = new ArrayList<>(channels.size());
+    for (Joined joined : List.copyOf(channels.values())) {
+      endings.add(end(joined, reason));
+    }
+    return Future.join(endings).mapEmpty();
+  }
+
+  /** The transport is gone (client close, idle timeout, network): every channel ends now. */
+  public Future<Void> onTransportClosed() {
+    closed = true;
+    waiting = null;
+    return endAll(ExitReason.SOCKET_CLOSED);
+  }
+
+  /** Ends every channel, then closes the transport with the given code. */
+  public Future<Void> close(short code, String reason, ExitReason exit) {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    waiting = null;
+    return endAll(exit).onComplete(v -> transport.close(code, reason));
+  }
+
+  // ---- outbound ---------------------------------------------------------------------------------
+
+  public boolean isJoined(String topic) {
+    return channels.containsKey(topic);
+  }
+
+  public int channelCount() {
+    return channels.size();
+  }
+
+  /** A server message on a topic this socket joined, with both refs null, as Phoenix broadcasts. */
+  public boolean sendBroadcast(String topic, String event, JsonObject payload) {
+    if (!channels.containsKey(topic)) {
+      return false;
+    }
+    send(FrameCodec.encode(null, null, topic, event, payload));
+    return true;
+  }
+
+  /** An already encoded frame, shared by every recipient of a broadcast. */
+  public void sendEncoded(String frame) {
+    send(frame);
+  }
+
+  private void send(String text) {
+    if (!closed) {
+      transport.send(text);
+    }
+  }
+
+  private void sendError(MalformedFrame error) {
+    send(FrameCodec.errorReply(error.joinRef(), error.ref(), error.topic(), error.reason()));
+  }
+
+  private static String reasonOf(Throwable cause, String crash) {
+    return cause instanceof ChannelError error ? error.reason() : crash;
+  }
+
+  private static JsonObject orEmpty(JsonObject response) {
+    return response == null ? EMPTY : response;
+  }
+
+  private static <T> Future<T> call(java.util.function.Supplier<Future<T>> action) {
+    try {
+      Future<T> future = action.get();
+      return future == null ? Future.succeededFuture() : future;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private final class Joined implements ChannelContext {
+    final String topic;
+    final String joinRef;
+    ChannelHandler handler;
+    boolean ended;
+
+    Joined(String topic, String joinRef) {
+      this.topic = topic;
+      this.joinRef = joinRef;
+    }
+
+    @Override
+    public String topic() {
+      return topic;
+    }
+
+    @Override
+    public void push(String event, JsonObject payload) {
+      if (channels.get(topic) == this) {
+        send(FrameCodec.encode(joinRef, null, topic, event, payload));
+      }
+    }
+  }
+}

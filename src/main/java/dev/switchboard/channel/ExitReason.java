@@ -1,0 +1,10 @@
+package dev.switchboard.channel;
+
+/** Why a joined channel ended. Every joined channel ends exactly once, with one of these. */
+public enum ExitReason {
+  LEAVE,
+  SOCKET_CLOSED,
+  DUPLICATE_JOIN,
+  SHUTDOWN,
+  CRASH
+}

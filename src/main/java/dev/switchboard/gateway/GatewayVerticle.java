@@ -1,0 +1,160 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.channel.SocketLimits;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.room.RegistryClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * HTTP and WebSocket front of a node: the web app, the Phoenix socket at {@code /socket/websocket}
+ * and {@code /health}. Holds sockets, not room state: membership lives in the registry.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  public static final String SOCKET_PATH = "/socket/websocket";
+  private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
+  private static final String SUPPORTED_VSN = "2.0.0";
+
+  private final SwitchboardConfig config;
+  private final IceServers iceServers;
+  private final Set<PeerSession> sessions = new LinkedHashSet<>();
+  private HttpServer server;
+  private Signaling signaling;
+  private SocketLimits limits;
+  private OriginPolicy origins;
+
+  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers) {
+    this.config = config;
+    this.iceServers = iceServers;
+  }
+
+  @Override
+  public Future<?> start() {
+    SwitchboardConfig.ChannelConfig channel = config.channel();
+    limits = new SocketLimits(channel.maxFrameBytes(), channel.maxChannels(),
+        channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused());
+    origins = new OriginPolicy(config.http().allowedOrigins(), config.http().allowLocalhostOrigins());
+    signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
+        new RoomBroadcasts(vertx.eventBus()), iceServers);
+
+    server = vertx.createHttpServer(serverOptions(channel));
+    return server.requestHandler(router()).listen(config.http().port(), config.http().host());
+  }
+
+  private HttpServerOptions serverOptions(SwitchboardConfig.ChannelConfig channel) {
+    return new HttpServerOptions()
+        // permessage-deflate costs ~85 KB of native memory per socket; signaling frames are small
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setMaxWebSocketFrameSize(channel.transportMaxFrameBytes())
+        .setMaxWebSocketMessageSize(channel.transportMaxFrameBytes())
+        .setReadIdleTimeout((int) channel.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // phoenix.js 1.8 authToken clients offer "phoenix, base64url.bearer.phx.<token>"
+        .setWebSocketSubProtocols(List.of("phoenix"));
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.get(SOCKET_PATH).handler(this::upgrade);
+    router.get("/health").handler(rc -> rc.json(new JsonObject().put("status", "ok").put("node", config.nodeId())));
+    Path webroot = Path.of(config.http().webroot()).toAbsolutePath().normalize();
+    router.get().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString()));
+    // client-side routes such as /r/<room> are the app's: answer them with index.html
+    router.get().handler(rc -> {
+      String path = rc.normalizedPath();
+      if (path.startsWith("/socket/") || path.startsWith("/api/") || path.substring(path.lastIndexOf('/')).contains(".")) {
+        rc.next();
+        return;
+      }
+      rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+          .sendFile(webroot.resolve("index.html").toString());
+    });
+    return router;
+  }
+
+  private void upgrade(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    if (!SUPPORTED_VSN.equals(request.getParam("vsn"))) {
+      rc.response().setStatusCode(403).end("unsupported protocol version: vsn=2.0.0 is required\n");
+      return;
+    }
+    if (!origins.allows(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
+      rc.response().setStatusCode(403).end("origin not allowed\n");
+      return;
+    }
+    request.toWebSocket()
+        .onSuccess(this::open)
+        .onFailure(e -> LOG.log(Level.FINE, "WebSocket upgrade failed", e));
+  }
+
+  private void open(ServerWebSocket ws) {
+    PeerSession session = new PeerSession(PeerIds.next(), new WebSocketTransport(ws), limits, signaling);
+    sessions.add(session);
+    ws.setWriteQueueMaxSize(config.channel().transportMaxFrameBytes());
+    ws.pause();
+    ws.textMessageHandler(session.socket()::onText);
+    ws.binaryMessageHandler(session.socket()::onBinary);
+    ws.exceptionHandler(e -> LOG.log(Level.FINE, "socket of " + session.peerId() + ": " + e.getMessage()));
+    ws.closeHandler(v -> {
+      if (sessions.remove(session)) {
+        session.transportClosed();
+      }
+    });
+    session.listen(vertx.eventBus()).onComplete(ready -> {
+      if (ready.succeeded()) {
+        ws.resume();
+      } else {
+        LOG.log(Level.WARNING, "no event-bus address for " + session.peerId(), ready.cause());
+        ws.close((short) 1011, "peer address unavailable");
+      }
+    });
+  }
+
+  /** Node shutdown: every peer leaves its rooms ({@code peer:left} goes out), then its socket closes with 1001. */
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (PeerSession session : List.copyOf(sessions)) {
+      sessions.remove(session);
+      closing.add(session.shutdown());
+    }
+    Promise<Void> bounded = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, config.shutdownGrace().toMillis()), t -> bounded.tryComplete());
+    Future.join(closing).onComplete(done -> {
+      vertx.cancelTimer(timer);
+      bounded.tryComplete();
+    });
+    return bounded.future().compose(v -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Sockets currently open on this instance. */
+  public int socketCount() {
+    return sessions.size();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.bus.JoinRequest;
+import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.SignalRequest;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ChannelError;
+import dev.switchboard.channel.ChannelHandler;
+import dev.switchboard.channel.ChannelSocket;
+import dev.switchboard.channel.ExitReason;
+import dev.switchboard.room.RoomIds;
+import dev.switchboard.room.RoomRefusal;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code room:<id>}: membership through the registry, and signals to the other members. */
+final class RoomChannel implements ChannelHandler {
+  static final String PREFIX = "room:";
+  private static final String SIGNAL_PREFIX = "signal:";
+  private static final Logger LOG = Logger.getLogger(RoomChannel.class.getName());
+
+  private final String room;
+  private final String peerId;
+  private final ChannelSocket socket;
+  private final ChannelContext context;
+  private final Signaling signaling;
+  private List<String> peersAtJoin = List.of();
+
+  RoomChannel(String room, String peerId, ChannelSocket socket, ChannelContext context, Signaling signaling) {
+    this.room = room;
+    this.peerId = peerId;
+    this.socket = socket;
+    this.context = context;
+    this.signaling = signaling;
+  }
+
+  static String topic(String room) {
+    return PREFIX + room;
+  }
+
+  @Override
+  public Future<JsonObject> join(JsonObject params) {
+    if (!RoomIds.isValid(room)) {
+      return Future.failedFuture(new ChannelError("invalid_room"));
+    }
+    return signaling.broadcasts().subscribe(room, peerId, socket)
+        .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId())))
+        .compose(reply -> signaling.iceServers().forPeer(peerId).map(iceServers -> {
+          peersAtJoin = reply.peers();
+          return new JsonObject().put("peer_id", peerId).put("peers", new JsonArray(peersAtJoin))
+              .put("ice_servers", iceServers);
+        }))
+        .recover(failure -> {
+          signaling.broadcasts().unsubscribe(room, peerId, socket);
+          return Future.failedFuture(asChannelError(failure));
+        });
+  }
+
+  @Override
+  public void afterJoin() {
+    context.push("room:peers", new JsonObject().put("peers", new JsonArray(peersAtJoin)));
+  }
+
+  @Override
+  public Future<JsonObject> handleIn(String event, JsonObject payload) {
+    if (!event.startsWith(SIGNAL_PREFIX) || event.length() == SIGNAL_PREFIX.length()) {
+      return Future.failedFuture(new ChannelError("unknown_event"));
+    }
+    if (!(payload.getValue("to") instanceof String to) || to.isEmpty()) {
+      return Future.failedFuture(new ChannelError("invalid_signal"));
+    }
+    String kind = event.substring(SIGNAL_PREFIX.length());
+    return signaling.registry().signal(new SignalRequest(room, peerId, to, kind, payload.getValue("body")))
+        .<JsonObject>map(v -> null)
+        .recover(failure -> Future.failedFuture(asChannelError(failure)));
+  }
+
+  @Override
+  public Future<Void> terminate(ExitReason reason) {
+    signaling.broadcasts().unsubscribe(room, peerId, socket);
+    return signaling.registry().leave(new LeaveRequest(room, peerId))
+        .onFailure(e -> LOG.log(Level.WARNING, "leave of " + peerId + " from " + room + " (" + reason
+            + ") not recorded: " + e.getMessage()))
+        .mapEmpty();
+  }
+
+  private static ChannelError asChannelError(Throwable failure) {
+    if (failure instanceof ChannelError error) {
+      return error;
+    }
+    return new ChannelError(failure instanceof RoomRefusal refusal ? refusal.reason() : "registry_unavailable");
+  }
+}

@@ -1,0 +1,7 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.room.RegistryClient;
+
+/** What every peer session of one gateway instance shares. */
+record Signaling(String nodeId, RegistryClient registry, RoomBroadcasts broadcasts, IceServers iceServers) {
+}

@@ -1,0 +1,83 @@
+package dev.switchboard.room;
+
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The single-node registry. Owned by one verticle instance (one event loop), so plain maps are enough;
+ * members keep their join order, which is the order clients see in {@code peers}.
+ */
+public final class InMemoryRoomStore implements RoomStore {
+  private final Map<String, LinkedHashMap<String, Member>> rooms = new HashMap<>();
+
+  @Override
+  public Future<JoinResult> join(String room, Member member, int maxPeers) {
+    LinkedHashMap<String, Member> members = rooms.get(room);
+    if (members != null && members.containsKey(member.peerId())) {
+      List<Member> others = new ArrayList<>(members.values());
+      others.removeIf(m -> m.peerId().equals(member.peerId()));
+      return Future.succeededFuture(new JoinResult(true, true, others));
+    }
+    if (members != null && members.size() >= maxPeers) {
+      return Future.succeededFuture(JoinResult.full());
+    }
+    if (members == null) {
+      members = new LinkedHashMap<>(8);
+      rooms.put(room, members);
+    }
+    List<Member> present = List.copyOf(members.values());
+    members.put(member.peerId(), member);
+    return Future.succeededFuture(new JoinResult(true, false, present));
+  }
+
+  @Override
+  public Future<LeaveResult> leave(String room, String peerId) {
+    LinkedHashMap<String, Member> members = rooms.get(room);
+    if (members == null || members.remove(peerId) == null) {
+      return Future.succeededFuture(new LeaveResult(false, false));
+    }
+    boolean emptied = members.isEmpty();
+    if (emptied) {
+      rooms.remove(room);
+    }
+    return Future.succeededFuture(new LeaveResult(true, emptied));
+  }
+
+  @Override
+  public Future<Boolean> areMembers(String room, String peerA, String peerB) {
+    LinkedHashMap<String, Member> members = rooms.get(room);
+    return Future.succeededFuture(members != null && members.containsKey(peerA) && members.containsKey(peerB));
+  }
+
+  @Override
+  public Future<List<Member>> members(String room) {
+    LinkedHashMap<String, Member> members = rooms.get(room);
+    return Future.succeededFuture(members == null ? List.of() : List.copyOf(members.values()));
+  }
+
+  @Override
+  public Future<List<Membership>> removeNode(String nodeId) {
+    List<Membership> removed = new ArrayList<>();
+    rooms.entrySet().removeIf(room -> {
+      room.getValue().values().removeIf(member -> {
+        if (member.nodeId().equals(nodeId)) {
+          removed.add(new Membership(room.getKey(), member.peerId()));
+          return true;
+        }
+        return false;
+      });
+      return room.getValue().isEmpty();
+    });
+    return Future.succeededFuture(removed);
+  }
+
+  /** Number of rooms with at least one member. */
+  public int roomCount() {
+    return rooms.size();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.switchboard.room;
+
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.BusFailure;
+import dev.switchboard.bus.JoinRequest;
+import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MembersRequest;
+import dev.switchboard.bus.RoomEvent;
+import dev.switchboard.bus.SignalDelivery;
+import dev.switchboard.bus.SignalRequest;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Event-bus face of the {@link RoomRegistry}. Exactly one instance per node owns the room state. */
+public final class RoomRegistryVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(RoomRegistryVerticle.class.getName());
+
+  private final RoomStore store;
+  private final int maxPeers;
+
+  public RoomRegistryVerticle(RoomStore store, int maxPeers) {
+    this.store = store;
+    this.maxPeers = maxPeers;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    RoomRegistry registry = new RoomRegistry(store, new BusSink(bus), maxPeers);
+    return Future.all(
+        serve(bus, Addresses.ROOM_JOIN, json -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
+        serve(bus, Addresses.ROOM_LEAVE, json -> registry.leave(LeaveRequest.fromJson(json))
+            .map(removed -> new JsonObject().put("removed", removed))),
+        serve(bus, Addresses.ROOM_SIGNAL, json -> registry.signal(SignalRequest.fromJson(json)).map(v -> null)),
+        serve(bus, Addresses.ROOM_MEMBERS, json -> registry.members(MembersRequest.fromJson(json).room())
+            .map(members -> new JsonObject().put("peers",
+                new JsonArray(members.stream().map(Member::peerId).toList())))));
+  }
+
+  /** One place turns results into replies and failures into stable reasons; every request is answered once. */
+  private static Future<Void> serve(EventBus bus, String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return bus.<JsonObject>localConsumer(address, message -> answer(message, handler)).completion();
+  }
+
+  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> result;
+    try {
+      result = handler.apply(message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(done.result());
+      } else if (done.cause() instanceof RoomRefusal refusal) {
+        message.fail(BusFailure.REFUSED, refusal.reason());
+      } else {
+        LOG.log(Level.WARNING, "registry request on " + message.address() + " failed", done.cause());
+        message.fail(500, BusFailure.REGISTRY_UNAVAILABLE);
+      }
+    });
+  }
+
+  private record BusSink(EventBus bus) implements RoomEventSink {
+    @Override
+    public void publish(RoomEvent event) {
+      bus.publish(Addresses.roomEvents(event.room()), event.toJson());
+    }
+
+    @Override
+    public void deliver(String targetPeerId, SignalDelivery delivery) {
+      bus.send(Addresses.peer(targetPeerId), delivery.toJson());
+    }
+  }
+}
