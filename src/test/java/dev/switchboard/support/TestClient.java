@@ -1,0 +1,200 @@
+package dev.switchboard.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A raw Phoenix V2 client for specs: sends frames as written in protocol.md and waits for frames with
+ * timeouts, so a test reads as the wire exchange it checks.
+ */
+public final class TestClient implements AutoCloseable {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final WebSocketClient client;
+  private final LinkedBlockingQueue<JsonArray> frames = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Short> closes = new LinkedBlockingQueue<>();
+  private final Map<String, String> joinRefs = new ConcurrentHashMap<>();
+  private final AtomicInteger refs = new AtomicInteger();
+  private WebSocket ws;
+  private String peerId;
+
+  private TestClient(WebSocketClient client) {
+    this.client = client;
+  }
+
+  public static TestClient connect(Vertx vertx, int port, String uri, Map<String, String> headers) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000)
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(options::addHeader);
+    TestClient testClient = new TestClient(client);
+    // handlers are set on the event loop, before any frame can be read
+    testClient.ws = Wait.on(client.connect(options).map(socket -> {
+      socket.textMessageHandler(text -> testClient.frames.add(new JsonArray(text)));
+      socket.closeHandler(v -> testClient.closes.add(
+          socket.closeStatusCode() == null ? (short) 1006 : socket.closeStatusCode()));
+      return socket;
+    }), 10);
+    return testClient;
+  }
+
+  public String nextRef() {
+    return String.valueOf(refs.incrementAndGet());
+  }
+
+  public void sendText(String text) {
+    Wait.on(ws.writeTextMessage(text), 5);
+  }
+
+  public void send(String joinRef, String ref, String topic, String event, JsonObject payload) {
+    sendText(new JsonArray().add(joinRef).add(ref).add(topic).add(event).add(payload).encode());
+  }
+
+  /** Next frame, whatever it is. */
+  public JsonArray next() {
+    return next(WAIT);
+  }
+
+  public JsonArray next(Duration wait) {
+    try {
+      JsonArray frame = frames.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(frame, "no frame within " + wait);
+      return frame;
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Next frame matching, skipping others; fails on timeout. */
+  public JsonArray await(Predicate<JsonArray> match, String what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<JsonArray> skipped = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      try {
+        JsonArray frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (frame != null && match.test(frame)) {
+          return frame;
+        }
+        if (frame != null) {
+          skipped.add(frame);
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return fail("expected " + what + ", got " + skipped);
+  }
+
+  public JsonArray awaitEvent(String topic, String event) {
+    return await(f -> topic.equals(f.getString(2)) && event.equals(f.getString(3)), event + " on " + topic);
+  }
+
+  /** Asserts nothing arrives for a while (or nothing matching). */
+  public void expectSilence(Duration wait, Predicate<JsonArray> match) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        JsonArray frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (frame != null && match.test(frame)) {
+          fail("unexpected frame " + frame);
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  public void expectSilence(Duration wait) {
+    expectSilence(wait, f -> true);
+  }
+
+  /** Sends a push and returns its reply payload {status, response}. */
+  public JsonObject push(String joinRef, String topic, String event, JsonObject payload) {
+    String ref = nextRef();
+    send(joinRef, ref, topic, event, payload);
+    JsonArray reply = await(f -> "phx_reply".equals(f.getString(3)) && ref.equals(f.getString(1)),
+        "reply to ref " + ref);
+    return reply.getJsonObject(4);
+  }
+
+  /** Sends phx_join and returns the reply payload {status, response}; remembers the join_ref. */
+  public JsonObject join(String topic, JsonObject params) {
+    String ref = nextRef();
+    send(ref, ref, topic, "phx_join", params);
+    JsonArray reply = await(f -> "phx_reply".equals(f.getString(3)) && ref.equals(f.getString(1)), "join reply");
+    joinRefs.put(topic, ref);
+    return reply.getJsonObject(4);
+  }
+
+  public String joinRef(String topic) {
+    return joinRefs.get(topic);
+  }
+
+  /** Joins room:<room> and peer:<own id>; returns the room join response. */
+  public JsonObject enter(String room) {
+    String ref = nextRef();
+    send(ref, ref, "room:" + room, "phx_join", new JsonObject());
+    JsonArray reply = await(f -> "phx_reply".equals(f.getString(3)) && ref.equals(f.getString(1)), "join reply");
+    assertEquals("ok", reply.getJsonObject(4).getString("status"), () -> "join refused: " + reply);
+    JsonObject response = reply.getJsonObject(4).getJsonObject("response");
+    peerId = response.getString("peer_id");
+    joinRefs.put("room:" + room, ref);
+    awaitEvent("room:" + room, "room:peers");
+    String peerRef = nextRef();
+    send(peerRef, peerRef, "peer:" + peerId, "phx_join", new JsonObject());
+    JsonArray peerReply = await(f -> "phx_reply".equals(f.getString(3)) && peerRef.equals(f.getString(1)), "peer join");
+    assertEquals("ok", peerReply.getJsonObject(4).getString("status"));
+    joinRefs.put("peer:" + peerId, peerRef);
+    return response;
+  }
+
+  public String peerId() {
+    return peerId;
+  }
+
+  /** The close code, waiting for the server to close. */
+  public short awaitClose(Duration wait) {
+    try {
+      Short code = closes.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(code, "socket not closed within " + wait);
+      return code;
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public boolean isClosed() {
+    return ws.isClosed();
+  }
+
+  public void drop() {
+    Wait.on(ws.close(), 5);
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isClosed()) {
+      ws.close();
+    }
+    client.close();
+  }
+}

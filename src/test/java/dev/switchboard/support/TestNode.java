@@ -1,0 +1,70 @@
+package dev.switchboard.support;
+
+import dev.switchboard.Node;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real node on a free port, configured from conf/switchboard.yaml plus SWITCHBOARD_* overrides. */
+public final class TestNode implements AutoCloseable {
+  private final Vertx vertx;
+  private final Node node;
+
+  private TestNode(Vertx vertx, Node node) {
+    this.vertx = vertx;
+    this.node = node;
+  }
+
+  public static TestNode start(Vertx vertx, Map<String, String> env) {
+    Map<String, String> merged = new HashMap<>();
+    merged.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
+    merged.put("SWITCHBOARD_HTTP_PORT", String.valueOf(freePort()));
+    merged.put("SWITCHBOARD_HTTP_INSTANCES", "1");
+    merged.putAll(env);
+    SwitchboardConfig config = Wait.on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, merged), 10);
+    return new TestNode(vertx, Wait.on(Node.start(vertx, config), 10));
+  }
+
+  public static TestNode start(Vertx vertx) {
+    return start(vertx, Map.of());
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public int port() {
+    return node.httpPort();
+  }
+
+  public String socketUrl() {
+    return "ws://127.0.0.1:" + port() + "/socket/websocket?vsn=2.0.0";
+  }
+
+  public TestClient connect() {
+    return TestClient.connect(vertx, port(), "/socket/websocket?vsn=2.0.0", Map.of());
+  }
+
+  public void stop() {
+    Wait.on(node.stop(), 20);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
