@@ -167,12 +167,15 @@ public final class ChannelSocket {
       if (result.succeeded()) {
         channels.put(topic, next);
         send(FrameCodec.reply(frame.joinRef(), frame.ref(), topic, true, orEmpty(result.result())));
-        handler.afterJoin();
       } else {
         send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), topic, reasonOf(result.cause(), "join crashed")));
       }
+      // Phoenix's wire order on a duplicate join: new reply, old instance's phx_close, then the new channel's pushes
       if (previous != null) {
         send(FrameCodec.encode(previous.joinRef, previous.joinRef, topic, "phx_close", EMPTY));
+      }
+      if (result.succeeded()) {
+        handler.afterJoin();
       }
       resume();
     });

@@ -45,7 +45,15 @@ public final class TestClient implements AutoCloseable {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000)
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
-    headers.forEach(options::addHeader);
+    headers.forEach((name, value) -> {
+      if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+        for (String protocol : value.split(",")) {
+          options.addSubProtocol(protocol.trim());
+        }
+      } else {
+        options.addHeader(name, value);
+      }
+    });
     TestClient testClient = new TestClient(client);
     // handlers are set on the event loop, before any frame can be read
     testClient.ws = Wait.on(client.connect(options).map(socket -> {
@@ -63,6 +71,19 @@ public final class TestClient implements AutoCloseable {
 
   public void sendText(String text) {
     Wait.on(ws.writeTextMessage(text), 5);
+  }
+
+  public void sendBinary(byte[] data) {
+    Wait.on(ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(data)), 5);
+  }
+
+  /** Fire-and-forget, for load: frames are queued in order on the connection. */
+  public void sendAsync(String text) {
+    ws.writeTextMessage(text);
+  }
+
+  public String subProtocol() {
+    return ws.subProtocol();
   }
 
   public void send(String joinRef, String ref, String topic, String event, JsonObject payload) {

@@ -1,0 +1,197 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.support.TestClient;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The signaling app of protocol.md §3 on a real node. */
+@ExtendWith(VertxExtension.class)
+class SignalingFlowTest {
+  private TestNode node;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    node = TestNode.start(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    node.stop();
+  }
+
+  @Test
+  void join_reply_names_the_caller_and_the_peers_already_there_then_room_peers_then_peer_joined_to_others() {
+    try (TestClient a = node.connect(); TestClient b = node.connect()) {
+      JsonObject first = a.enter("r1");
+      assertEquals(new JsonArray(), first.getJsonArray("peers"));
+      assertEquals(new JsonArray(), first.getJsonArray("ice_servers"));
+      JsonObject second = b.enter("r1");
+      assertEquals(new JsonArray().add(a.peerId()), second.getJsonArray("peers"));
+      assertNotEquals(a.peerId(), b.peerId());
+      assertEquals(b.peerId(), a.awaitEvent("room:r1", "peer:joined").getJsonObject(4).getString("peer_id"));
+      b.expectSilence(Duration.ofMillis(300), f -> "peer:joined".equals(f.getString(3)));
+    }
+  }
+
+  @Test
+  void peer_ids_are_unique_and_carry_at_least_96_random_bits() {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      String id = PeerIds.next();
+      assertTrue(id.matches("[A-Za-z0-9_-]{22}"), id);
+      ids.add(id);
+    }
+    assertEquals(1000, ids.size());
+  }
+
+  @Test
+  void offer_and_answer_reach_the_target_on_its_peer_topic_with_the_sender_id_and_the_body_untouched() {
+    try (TestClient a = node.connect(); TestClient b = node.connect()) {
+      a.enter("r1");
+      b.enter("r1");
+      JsonObject sdp = new JsonObject().put("type", "offer").put("sdp", "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n")
+          .put("nested", new JsonArray().add(1).add(new JsonObject().put("x", (Object) null)));
+      JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "signal:offer",
+          new JsonObject().put("to", b.peerId()).put("body", sdp));
+      assertEquals("ok", reply.getString("status"));
+      JsonArray offer = b.awaitEvent("peer:" + b.peerId(), "signal:offer");
+      assertEquals(new JsonArray().addNull().addNull().add("peer:" + b.peerId()).add("signal:offer")
+          .add(new JsonObject().put("from", a.peerId()).put("body", sdp)), offer);
+
+      b.push(b.joinRef("room:r1"), "room:r1", "signal:answer", new JsonObject().put("to", a.peerId()).put("body", "ans"));
+      assertEquals("ans", a.awaitEvent("peer:" + a.peerId(), "signal:answer").getJsonObject(4).getString("body"));
+    }
+  }
+
+  @Test
+  void a_target_that_has_not_joined_its_peer_topic_gets_signals_on_the_shared_room_topic() {
+    try (TestClient a = node.connect(); TestClient b = node.connect()) {
+      a.enter("r1");
+      JsonObject joined = b.join("room:r1", new JsonObject());
+      String bId = joined.getJsonObject("response").getString("peer_id");
+      a.push(a.joinRef("room:r1"), "room:r1", "signal:candidate",
+          new JsonObject().put("to", bId).put("body", new JsonObject().put("candidate", "c1")));
+      JsonArray delivered = b.awaitEvent("room:r1", "signal:candidate");
+      assertEquals(a.peerId(), delivered.getJsonObject(4).getString("from"));
+    }
+  }
+
+  @Test
+  void joining_another_peers_topic_is_refused_as_unauthorized() {
+    try (TestClient a = node.connect(); TestClient b = node.connect()) {
+      a.enter("r1");
+      b.enter("r1");
+      JsonObject reply = b.join("peer:" + a.peerId(), new JsonObject());
+      assertEquals("unauthorized", reply.getJsonObject("response").getString("reason"));
+    }
+  }
+
+  @Test
+  void a_signal_to_a_stranger_is_refused_with_unknown_peer_and_delivered_nowhere() {
+    try (TestClient a = node.connect(); TestClient b = node.connect(); TestClient c = node.connect()) {
+      a.enter("r1");
+      b.enter("r1");
+      c.enter("other");
+      JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "signal:offer",
+          new JsonObject().put("to", c.peerId()).put("body", "x"));
+      assertEquals("unknown_peer", reply.getJsonObject("response").getString("reason"));
+      JsonObject nobody = a.push(a.joinRef("room:r1"), "room:r1", "signal:offer",
+          new JsonObject().put("to", "no-such-peer").put("body", "x"));
+      assertEquals("unknown_peer", nobody.getJsonObject("response").getString("reason"));
+      c.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
+      b.expectSilence(Duration.ofMillis(100), f -> f.getString(3).startsWith("signal:"));
+    }
+  }
+
+  @Test
+  void a_peer_never_receives_a_signal_meant_for_another() {
+    try (TestClient a = node.connect(); TestClient b = node.connect(); TestClient c = node.connect()) {
+      a.enter("r1");
+      b.enter("r1");
+      c.enter("r1");
+      a.push(a.joinRef("room:r1"), "room:r1", "signal:offer", new JsonObject().put("to", b.peerId()).put("body", 1));
+      b.awaitEvent("peer:" + b.peerId(), "signal:offer");
+      c.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
+    }
+  }
+
+  @Test
+  void bad_pushes_each_get_an_error_reply() {
+    try (TestClient a = node.connect()) {
+      a.enter("r1");
+      String jr = a.joinRef("room:r1");
+      assertEquals("unknown_event", reason(a.push(jr, "room:r1", "chat", new JsonObject())));
+      assertEquals("unknown_event", reason(a.push(jr, "room:r1", "signal:", new JsonObject().put("to", "x"))));
+      assertEquals("invalid_signal", reason(a.push(jr, "room:r1", "signal:offer", new JsonObject())));
+      assertEquals("invalid_signal", reason(a.push(jr, "room:r1", "signal:offer", new JsonObject().put("to", 42))));
+      assertEquals("unknown_event", reason(a.push(a.joinRef("peer:" + a.peerId()), "peer:" + a.peerId(), "signal:offer",
+          new JsonObject().put("to", a.peerId()))));
+    }
+  }
+
+  @Test
+  void invalid_room_ids_are_refused() {
+    try (TestClient a = node.connect()) {
+      assertEquals("invalid_room", reason(a.join("room:", new JsonObject())));
+      assertEquals("invalid_room", reason(a.join("room:has space", new JsonObject())));
+      assertEquals("invalid_room", reason(a.join("room:" + "x".repeat(65), new JsonObject())));
+      assertEquals("ok", a.join("room:" + "x".repeat(64), new JsonObject()).getString("status"));
+    }
+  }
+
+  @Test
+  void the_seventh_peer_is_refused_with_room_full_and_the_room_is_unchanged() {
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        TestClient client = node.connect();
+        clients.add(client);
+        client.enter("full");
+      }
+      TestClient seventh = node.connect();
+      clients.add(seventh);
+      assertEquals("room_full", reason(seventh.join("room:full", new JsonObject())));
+      clients.get(0).expectSilence(Duration.ofMillis(300), f -> "peer:joined".equals(f.getString(3))
+          && !clients.subList(1, 6).stream().map(TestClient::peerId).toList()
+          .contains(f.getJsonObject(4).getString("peer_id")));
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void max_peers_per_room_is_configurable() {
+    Vertx vertx = Vertx.vertx();
+    try (TestNode small = TestNode.start(vertx, Map.of("SWITCHBOARD_ROOMS_MAX_PEERS", "2"));
+         TestClient a = small.connect(); TestClient b = small.connect(); TestClient c = small.connect()) {
+      a.enter("r");
+      b.enter("r");
+      assertEquals("room_full", reason(c.join("room:r", new JsonObject())));
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static String reason(JsonObject reply) {
+    assertEquals("error", reply.getString("status"), reply::encode);
+    return reply.getJsonObject("response").getString("reason");
+  }
+}
