@@ -90,6 +90,13 @@ public final class TestClient implements AutoCloseable {
     sendText(new JsonArray().add(joinRef).add(ref).add(topic).add(event).add(payload).encode());
   }
 
+  /** Everything received so far, removed from the queue. */
+  public List<JsonArray> drain() {
+    List<JsonArray> all = new ArrayList<>();
+    frames.drainTo(all);
+    return all;
+  }
+
   /** Next frame, whatever it is. */
   public JsonArray next() {
     return next(WAIT);
@@ -107,7 +114,11 @@ public final class TestClient implements AutoCloseable {
 
   /** Next frame matching, skipping others; fails on timeout. */
   public JsonArray await(Predicate<JsonArray> match, String what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    return await(match, what, WAIT);
+  }
+
+  public JsonArray await(Predicate<JsonArray> match, String what, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
     List<JsonArray> skipped = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       try {

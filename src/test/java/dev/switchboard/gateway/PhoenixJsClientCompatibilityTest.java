@@ -1,0 +1,52 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The official phoenix npm client, unchanged, under Node with ws as its transport. */
+@ExtendWith(VertxExtension.class)
+class PhoenixJsClientCompatibilityTest {
+
+  @Test
+  void two_phoenix_js_sockets_join_learn_their_ids_and_exchange_offer_and_answer(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx)) {
+      Process process = new ProcessBuilder("node", "src/test/node/phoenix-compat.mjs",
+          "ws://127.0.0.1:" + node.port() + "/socket").redirectErrorStream(true).start();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "node script did not finish");
+      String output = read(process).trim();
+      assertEquals(0, process.exitValue(), output);
+      JsonObject result = new JsonObject(output.substring(output.lastIndexOf('\n') + 1));
+
+      String a = result.getString("a");
+      String b = result.getString("b");
+      assertTrue(a.length() >= 16 && !a.equals(b), output);
+      assertEquals(new JsonArray().add(a), result.getJsonArray("peersSeenByB"));
+      assertEquals(new JsonArray().add(a), result.getJsonArray("roomPeersOfB"));
+      assertEquals(new JsonArray(), result.getJsonArray("iceServers"));
+      assertEquals(b, result.getString("joinedSeenByA"));
+      assertEquals(a, result.getString("offerFrom"));
+      assertEquals(new JsonObject().put("type", "offer").put("sdp", "v=0 compat"), result.getJsonObject("offerBody"));
+      assertEquals(b, result.getString("answerFrom"));
+      assertEquals("v=0 answer", result.getJsonObject("answerBody").getString("sdp"));
+      assertTrue(result.getString("refused").contains("unknown_peer"), output);
+      assertTrue(result.getString("foreign").contains("unauthorized"), output);
+      assertEquals(a, result.getString("leftSeenByB"));
+    }
+  }
+
+  private static String read(Process process) throws IOException {
+    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+}
