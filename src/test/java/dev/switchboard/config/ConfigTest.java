@@ -1,0 +1,95 @@
+package dev.switchboard.config;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static dev.switchboard.support.Wait.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class ConfigTest {
+
+  @Test
+  void the_shipped_yaml_gives_the_documented_defaults(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertEquals(4000, config.http().port());
+    assertEquals(65536, config.channel().maxFrameBytes());
+    assertEquals(Duration.ofSeconds(60), config.channel().idleTimeout());
+    assertEquals(100, config.channel().maxChannels());
+    assertEquals(6, config.rooms().maxPeers());
+    assertEquals(Runtime.getRuntime().availableProcessors(), config.http().instances());
+    assertTrue(config.nodeId().startsWith("node-"));
+  }
+
+  @Test
+  void env_variable_names_follow_the_key_path_with_dots_and_dashes_as_underscores() {
+    assertEquals("SWITCHBOARD_HTTP_PORT", EnvOverrides.variableFor("http.port"));
+    assertEquals("SWITCHBOARD_TURN_RELAY_IP", EnvOverrides.variableFor("turn.relay-ip"));
+    assertEquals("SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST", EnvOverrides.variableFor("channel.rate-limit.burst"));
+  }
+
+  @Test
+  void env_overrides_keep_the_type_of_the_yaml_default(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_HTTP_PORT", "4100",
+        "SWITCHBOARD_HTTP_ALLOWED_ORIGINS", "https://a.example, https://b.example",
+        "SWITCHBOARD_HTTP_ALLOW_LOCALHOST_ORIGINS", "false",
+        "SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST", "7",
+        "SWITCHBOARD_NODE_ID", "n1",
+        "UNRELATED", "ignored")), 5);
+    assertEquals(4100, config.http().port());
+    assertEquals(List.of("https://a.example", "https://b.example"), config.http().allowedOrigins());
+    assertFalse(config.http().allowLocalhostOrigins());
+    assertEquals(7, config.channel().rateLimit().burst());
+    assertEquals("n1", config.nodeId());
+  }
+
+  @Test
+  void the_environment_is_not_copied_into_the_configuration() {
+    JsonObject merged = EnvOverrides.apply(new JsonObject().put("http", new JsonObject().put("port", 1)),
+        Map.of("SWITCHBOARD_SECRET_THING", "x", "PATH", "/bin"));
+    assertEquals(new JsonObject().put("http", new JsonObject().put("port", 1)), merged);
+  }
+
+  @Test
+  void bad_values_are_one_clear_line_naming_the_key(Vertx vertx) {
+    ConfigException notANumber = assertThrows(ConfigException.class, () ->
+        EnvOverrides.apply(new JsonObject().put("http", new JsonObject().put("port", 4000)),
+            Map.of("SWITCHBOARD_HTTP_PORT", "40o0")));
+    assertEquals("SWITCHBOARD_HTTP_PORT=40o0: http.port must be a number", notANumber.getMessage());
+
+    JsonObject json = on(ConfigLoader.loadJson(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    json.getJsonObject("http").put("port", 70000);
+    ConfigException outOfRange = assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json));
+    assertEquals("http.port must be between 0 and 65535, found: 70000", outOfRange.getMessage());
+
+    json.getJsonObject("http").put("port", 4000).put("allowed-origins", "not-a-list");
+    assertTrue(assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json)).getMessage()
+        .startsWith("http.allowed-origins must be a list"));
+
+    json.getJsonObject("http").put("allowed-origins", new JsonArray());
+    json.getJsonObject("channel").put("transport-max-frame-bytes", 2048);
+    assertTrue(assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json)).getMessage()
+        .contains("must not be smaller than channel.max-frame-bytes"));
+  }
+
+  @Test
+  void a_missing_file_is_named(Vertx vertx) {
+    Throwable failure = on(ConfigLoader.load(vertx, Path.of("conf/nope.yaml"), Map.of())
+        .map(config -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertTrue(failure instanceof ConfigException, String.valueOf(failure));
+    assertTrue(failure.getMessage().startsWith("configuration file not found: "), failure.getMessage());
+  }
+}
