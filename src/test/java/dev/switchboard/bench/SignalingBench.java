@@ -1,0 +1,234 @@
+package dev.switchboard.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
+ * process and prints its figures.
+ *
+ * <pre>SignalingBench rtt|throughput|memory &lt;port&gt; [node-pid]</pre>
+ */
+public final class SignalingBench {
+  private final Vertx vertx = Vertx.vertx();
+  private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxConnections(50_000).setConnectTimeout(30_000));
+  private final int port;
+
+  private SignalingBench(int port) {
+    this.port = port;
+  }
+
+  public static void main(String[] args) throws Exception {
+    SignalingBench bench = new SignalingBench(Integer.parseInt(args[1]));
+    try {
+      switch (args[0]) {
+        case "rtt" -> bench.roundTrip(1_000, 10_000);
+        case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10);
+        case "memory" -> bench.memory(Integer.parseInt(System.getProperty("sockets", "10000")), Long.parseLong(args[2]));
+        default -> throw new IllegalArgumentException(args[0]);
+      }
+    } finally {
+      bench.vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One connected, joined peer driven by callbacks on its event loop. */
+  private final class Peer {
+    WebSocket ws;
+    io.vertx.core.Context context;
+    String id;
+    String roomJoinRef = "1";
+    String room;
+    long ref = 10;
+    Consumer<JsonArray> onSignal = f -> { };
+    Consumer<JsonArray> onReply = f -> { };
+
+    Future<Peer> enter(String room) {
+      this.room = room;
+      Promise<Peer> entered = Promise.promise();
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+          .setURI("/socket/websocket?vsn=2.0.0");
+      client.connect(options).onFailure(entered::tryFail).onSuccess(socket -> {
+        ws = socket;
+        context = Vertx.currentContext();
+        socket.textMessageHandler(text -> {
+          JsonArray frame = new JsonArray(text);
+          String event = frame.getString(3);
+          if ("phx_reply".equals(event) && "1".equals(frame.getString(1))) {
+            id = frame.getJsonObject(4).getJsonObject("response").getString("peer_id");
+            socket.writeTextMessage(new JsonArray().add("2").add("2").add("peer:" + id).add("phx_join")
+                .add(new JsonObject()).encode());
+          } else if ("phx_reply".equals(event) && "2".equals(frame.getString(1))) {
+            entered.tryComplete(this);
+          } else if (event.startsWith("signal:")) {
+            onSignal.accept(frame);
+          } else if ("phx_reply".equals(event)) {
+            onReply.accept(frame);
+          }
+        });
+        socket.writeTextMessage(new JsonArray().add("1").add("1").add("room:" + room).add("phx_join")
+            .add(new JsonObject()).encode());
+      });
+      return entered.future();
+    }
+
+    void signal(String to, Object body) {
+      ws.writeTextMessage(new JsonArray().add(roomJoinRef).add(String.valueOf(ref++)).add("room:" + room)
+          .add("signal:candidate").add(new JsonObject().put("to", to).put("body", body)).encode());
+    }
+
+    void heartbeat() {
+      ws.writeTextMessage(new JsonArray().addNull().add(String.valueOf(ref++)).add("phoenix").add("heartbeat")
+          .add(new JsonObject()).encode());
+    }
+  }
+
+  private Peer[] pair(String room) throws Exception {
+    Peer a = new Peer();
+    Peer b = new Peer();
+    a.enter(room).await(30, TimeUnit.SECONDS);
+    b.enter(room).await(30, TimeUnit.SECONDS);
+    return new Peer[] {a, b};
+  }
+
+  /** A→B→A over an otherwise idle node, one signal in flight at a time. */
+  private void roundTrip(int warmup, int samples) throws Exception {
+    Peer[] p = pair("rtt");
+    Peer a = p[0];
+    Peer b = p[1];
+    b.onSignal = f -> b.signal(a.id, f.getJsonObject(4).getValue("body"));
+    long[] rtts = new long[warmup + samples];
+    Promise<Void> done = Promise.promise();
+    int[] i = {0};
+    long[] sentAt = {0};
+    a.onSignal = f -> {
+      rtts[i[0]++] = System.nanoTime() - sentAt[0];
+      if (i[0] == rtts.length) {
+        done.complete();
+      } else {
+        sentAt[0] = System.nanoTime();
+        a.signal(b.id, i[0]);
+      }
+    };
+    a.context.runOnContext(v -> {
+      sentAt[0] = System.nanoTime();
+      a.signal(b.id, 0);
+    });
+    done.future().await(120, TimeUnit.SECONDS);
+    long[] measured = Arrays.copyOfRange(rtts, warmup, rtts.length);
+    Arrays.sort(measured);
+    System.out.printf("signal round trip A->B->A over %d samples: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+        samples, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), measured[measured.length - 1] / 1e6);
+  }
+
+  private static double ms(long[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e6;
+  }
+
+  /** Senders keep a window of unanswered pushes full; delivered signals are counted at the receivers. */
+  private void throughput(int pairs, int seconds) throws Exception {
+    int window = 100;
+    List<Peer[]> all = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      all.add(pair("tp-" + i));
+    }
+    AtomicLong delivered = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    for (Peer[] p : all) {
+      Peer sender = p[0];
+      Peer receiver = p[1];
+      receiver.onSignal = f -> delivered.incrementAndGet();
+      sender.onReply = f -> {
+        if (!"ok".equals(f.getJsonObject(4).getString("status"))) {
+          refused.incrementAndGet();
+        }
+        sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
+      };
+      sender.context.runOnContext(v -> {
+        for (int w = 0; w < window; w++) {
+          sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
+        }
+      });
+    }
+    Thread.sleep(3000); // warm-up
+    long start = delivered.get();
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long count = delivered.get() - start;
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("targeted signal relay: %d pairs, window %d, %.0f signals/s delivered (%d in %.1f s), refused %d%n",
+        pairs, window, count / elapsed, count, elapsed, refused.get());
+  }
+
+  /** Idle sockets each joined to a room (rooms of 5) and to their own peer topic. */
+  private void memory(int sockets, long nodePid) throws Exception {
+    gc(nodePid);
+    long before = rssKb(nodePid);
+    long heapBefore = heapUsedKb(nodePid);
+    List<Future<Peer>> entering = new ArrayList<>();
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < sockets; i++) {
+      Peer peer = new Peer();
+      peers.add(peer);
+      entering.add(peer.enter("mem-" + (i / 5)));
+      if (i % 200 == 199) {
+        Future.all(entering).await(60, TimeUnit.SECONDS);
+        entering.clear();
+      }
+    }
+    Future.all(entering).await(60, TimeUnit.SECONDS);
+    Thread.sleep(2000);
+    gc(nodePid);
+    Thread.sleep(1000);
+    long after = rssKb(nodePid);
+    long heapAfter = heapUsedKb(nodePid);
+    System.out.printf("idle joined sockets: %d; node RSS %d MB -> %d MB after a full GC: %.2f KB RSS per joined socket"
+        + " (live heap %d MB -> %d MB: %.2f KB per socket)%n", sockets, before / 1024, after / 1024,
+        (after - before) / (double) sockets, heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) / (double) sockets);
+    for (Peer peer : peers) {
+      peer.heartbeat();
+    }
+  }
+
+  private static void gc(long pid) throws Exception {
+    new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** "used NNNK" from jcmd GC.heap_info, whatever the collector. */
+  private static long heapUsedKb(long pid) throws Exception {
+    Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("no heap figure in: " + out);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static long rssKb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid);
+  }
+}
