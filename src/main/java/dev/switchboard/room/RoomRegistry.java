@@ -46,7 +46,8 @@ public final class RoomRegistry {
   /** Idempotent: only the call that actually removed the member announces {@code peer:left}. */
   public Future<Boolean> leave(LeaveRequest request) {
     return store.leave(request.room(), request.peerId()).map(result -> {
-      if (result.removed()) {
+      // an emptied room has nobody left to tell
+      if (result.removed() && !result.roomEmptied()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.LEFT, request.peerId()));
       }
       return result.removed();

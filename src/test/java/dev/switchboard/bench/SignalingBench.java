@@ -39,7 +39,7 @@ public final class SignalingBench {
     SignalingBench bench = new SignalingBench(Integer.parseInt(args[1]));
     try {
       switch (args[0]) {
-        case "rtt" -> bench.roundTrip(1_000, 10_000);
+        case "rtt" -> bench.roundTrip(10_000, 20_000);
         case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10);
         case "memory" -> bench.memory(Integer.parseInt(System.getProperty("sockets", "10000")), Long.parseLong(args[2]));
         default -> throw new IllegalArgumentException(args[0]);
@@ -212,15 +212,17 @@ public final class SignalingBench {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** "used NNNK" from jcmd GC.heap_info, whatever the collector. */
+  /** Live heap from jcmd GC.heap_info: the "used" of every generation (G1 has one line, Serial two). */
   private static long heapUsedKb(long pid) throws Exception {
     Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-    String out = new String(jcmd.getInputStream().readAllBytes());
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("no heap figure in: " + out);
+    long used = 0;
+    for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+      if (!line.trim().startsWith("Metaspace") && !line.trim().startsWith("class space") && m.find()) {
+        used += Long.parseLong(m.group(1));
+      }
     }
-    return Long.parseLong(m.group(1));
+    return used;
   }
 
   private static long rssKb(long pid) throws Exception {

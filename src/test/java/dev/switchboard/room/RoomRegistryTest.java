@@ -71,13 +71,21 @@ class RoomRegistryTest {
   }
 
   @Test
-  void leave_is_announced_once_even_when_repeated_and_the_empty_room_vanishes() {
+  void leave_is_announced_once_even_when_repeated() {
     done(registry.join(new JoinRequest("r", "a", "n1")));
+    done(registry.join(new JoinRequest("r", "b", "n1")));
     events.clear();
     assertTrue(done(registry.leave(new LeaveRequest("r", "a"))));
     assertFalse(done(registry.leave(new LeaveRequest("r", "a"))));
-    assertEquals(1, events.size());
-    assertEquals(RoomEvent.Kind.LEFT, events.get(0).kind());
+    assertEquals(List.of(new RoomEvent("r", RoomEvent.Kind.LEFT, "a")), events);
+  }
+
+  @Test
+  void the_last_leave_empties_the_room_silently() {
+    done(registry.join(new JoinRequest("r", "a", "n1")));
+    events.clear();
+    assertTrue(done(registry.leave(new LeaveRequest("r", "a"))));
+    assertEquals(List.of(), events);
     assertEquals(0, store.roomCount());
   }
 
