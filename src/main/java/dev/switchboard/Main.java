@@ -3,7 +3,11 @@ package dev.switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.net.BindException;
 import java.nio.file.Path;
@@ -37,10 +41,15 @@ public final class Main {
       bootstrap.close();
     }
 
-    Vertx vertx = Vertx.vertx();
+    SwitchboardMetrics metrics = SwitchboardMetrics.create();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.metrics().enabled())
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
     AtomicReference<Node> running = new AtomicReference<>();
     try {
-      running.set(Node.start(vertx, config).await(60, TimeUnit.SECONDS));
+      running.set(Node.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     } catch (Exception e) {
       System.err.println("switchboard: cannot start: " + startFailure(e, config));
       vertx.close();
@@ -55,6 +64,11 @@ public final class Main {
     System.out.printf("  signaling socket ws://%s:%d/socket/websocket  (Phoenix Channels V2, vsn=2.0.0)%n",
         displayHost(config.http().host()), running.get().httpPort());
     System.out.printf("  room registry    in memory, max %d peers per room%n", config.rooms().maxPeers());
+    if (config.metrics().enabled()) {
+      System.out.printf("  metrics          http://%s:%d/metrics  (Prometheus)%n", config.metrics().host(),
+          running.get().metricsPort());
+    }
+    System.out.printf("  health           /health (alive), /ready (registry answering)%n");
   }
 
   private static void shutdown(Vertx vertx, Node node, SwitchboardConfig config) {

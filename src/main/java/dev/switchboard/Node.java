@@ -3,6 +3,8 @@ package dev.switchboard;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.IceServers;
+import dev.switchboard.metrics.MetricsVerticle;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RoomRegistryVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -19,26 +21,35 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Node {
   private final Vertx vertx;
   private final SwitchboardConfig config;
+  private final SwitchboardMetrics metrics;
+  private MetricsVerticle metricsVerticle;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private String registryDeployment;
   private String gatewayDeployment;
+  private String metricsDeployment;
 
-  private Node(Vertx vertx, SwitchboardConfig config) {
+  private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
+    this.metrics = metrics;
   }
 
-  public static Future<Node> start(Vertx vertx, SwitchboardConfig config) {
-    Node node = new Node(vertx, config);
-    return vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), config.rooms().maxPeers()))
+  public static Future<Node> start(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
+    Node node = new Node(vertx, config, metrics);
+    return vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), config.rooms().maxPeers(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
-          return vertx.deployVerticle(() -> {
-            GatewayVerticle gateway = new GatewayVerticle(config, IceServers.NONE);
-            node.gateways.add(gateway);
-            return gateway;
-          }, new DeploymentOptions().setInstances(config.http().instances()));
+          if (!config.metrics().enabled()) {
+            return Future.succeededFuture();
+          }
+          node.metricsVerticle = new MetricsVerticle(metrics, config.metrics().host(), config.metrics().port());
+          return vertx.deployVerticle(node.metricsVerticle).map(metricsId -> node.metricsDeployment = metricsId);
         })
+        .compose(ignored -> vertx.deployVerticle(() -> {
+          GatewayVerticle gateway = new GatewayVerticle(config, IceServers.NONE, metrics);
+          node.gateways.add(gateway);
+          return gateway;
+        }, new DeploymentOptions().setInstances(config.http().instances())))
         .map(id -> {
           node.gatewayDeployment = id;
           return node;
@@ -48,8 +59,9 @@ public final class Node {
   public Future<Void> stop() {
     Future<Void> gatewaysDown = gatewayDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(gatewayDeployment);
-    return gatewaysDown.compose(v -> registryDeployment == null ? Future.succeededFuture()
-        : vertx.undeploy(registryDeployment));
+    return gatewaysDown
+        .compose(v -> registryDeployment == null ? Future.succeededFuture() : vertx.undeploy(registryDeployment))
+        .compose(v -> metricsDeployment == null ? Future.succeededFuture() : vertx.undeploy(metricsDeployment));
   }
 
   public SwitchboardConfig config() {
@@ -58,6 +70,15 @@ public final class Node {
 
   public int httpPort() {
     return gateways.get(0).port();
+  }
+
+  /** The metrics port actually bound, or -1 when metrics are disabled. */
+  public int metricsPort() {
+    return metricsVerticle == null ? -1 : metricsVerticle.port();
+  }
+
+  public SwitchboardMetrics metrics() {
+    return metrics;
   }
 
   public int socketCount() {

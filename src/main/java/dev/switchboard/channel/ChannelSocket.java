@@ -39,6 +39,7 @@ public final class ChannelSocket {
   private ArrayDeque<Frame> waiting;
   private boolean busy;
   private boolean closed;
+  private long lastReceived;
   private int refusedInARow;
   private long lastRefusal;
 
@@ -48,6 +49,7 @@ public final class ChannelSocket {
     this.limits = limits;
     this.clock = nanoClock;
     this.bucket = new TokenBucket(limits.messagesPerSecond(), limits.burst(), nanoClock);
+    this.lastReceived = nanoClock.getAsLong();
   }
 
   public ChannelSocket(Transport transport, ChannelRouter router, SocketLimits limits) {
@@ -60,6 +62,7 @@ public final class ChannelSocket {
     if (closed) {
       return;
     }
+    lastReceived = clock.getAsLong();
     if (!bucket.tryTake()) {
       refuse(FrameCodec.prefix("rate_limited", text));
       return;
@@ -90,6 +93,7 @@ public final class ChannelSocket {
     if (closed) {
       return;
     }
+    lastReceived = clock.getAsLong();
     if (!bucket.tryTake()) {
       refuse(FrameCodec.binaryPush("rate_limited", data));
       return;
@@ -260,6 +264,11 @@ public final class ChannelSocket {
   }
 
   // ---- outbound ---------------------------------------------------------------------------------
+
+  /** Nanos (of the socket's clock) since the client last sent anything. */
+  public long quietNanos() {
+    return clock.getAsLong() - lastReceived;
+  }
 
   public boolean isJoined(String topic) {
     return channels.containsKey(topic);

@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /** The whole validated configuration of one node; built once at boot from YAML plus environment. */
 public record SwitchboardConfig(
-    String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, Duration shutdownGrace) {
+    String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, MetricsConfig metrics,
+    Duration shutdownGrace) {
 
   public record HttpConfig(String host, int port, String webroot, int instances,
                            List<String> allowedOrigins, boolean allowLocalhostOrigins) {
@@ -24,6 +25,9 @@ public record SwitchboardConfig(
   public record RoomConfig(int maxPeers) {
   }
 
+  public record MetricsConfig(boolean enabled, String host, int port) {
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     ConfigReader root = ConfigReader.root(json);
     ConfigReader node = root.section("node");
@@ -32,6 +36,7 @@ public record SwitchboardConfig(
     ConfigReader rate = channel.section("rate-limit");
     ConfigReader rooms = root.section("rooms");
     ConfigReader shutdown = root.section("shutdown");
+    ConfigReader metrics = root.section("metrics");
 
     String nodeId = node.string("id").isBlank() ? "node-" + UUID.randomUUID() : node.string("id");
     int cores = Runtime.getRuntime().availableProcessors();
@@ -56,6 +61,7 @@ public record SwitchboardConfig(
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),
+        new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)));
   }
 }

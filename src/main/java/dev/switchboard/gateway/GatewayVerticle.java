@@ -1,7 +1,9 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.channel.SocketLimits;
+import dev.switchboard.bus.BusFailure;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,18 +36,24 @@ public final class GatewayVerticle extends VerticleBase {
   public static final String SOCKET_PATH = "/socket/websocket";
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String SUPPORTED_VSN = "2.0.0";
+  private static final String READINESS_PROBE_ROOM = "_ready";
+  /** The idle timer is not exact: a socket quiet for nearly the timeout when it closed timed out. */
+  private static final long IDLE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final SwitchboardConfig config;
   private final IceServers iceServers;
+  private final SwitchboardMetrics metrics;
+  private RegistryClient readiness;
   private final Set<PeerSession> sessions = new LinkedHashSet<>();
   private HttpServer server;
   private Signaling signaling;
   private SocketLimits limits;
   private OriginPolicy origins;
 
-  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers) {
+  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics) {
     this.config = config;
     this.iceServers = iceServers;
+    this.metrics = metrics;
   }
 
   @Override
@@ -55,7 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
         channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused());
     origins = new OriginPolicy(config.http().allowedOrigins(), config.http().allowLocalhostOrigins());
     signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
-        new RoomBroadcasts(vertx.eventBus()), iceServers);
+        new RoomBroadcasts(vertx.eventBus()), iceServers, metrics);
+    readiness = new RegistryClient(vertx.eventBus(), 1_000);
 
     server = vertx.createHttpServer(serverOptions(channel));
     return server.requestHandler(router()).listen(config.http().port(), config.http().host());
@@ -78,6 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get(SOCKET_PATH).handler(this::upgrade);
     router.get("/health").handler(rc -> rc.json(new JsonObject().put("status", "ok").put("node", config.nodeId())));
+    router.get("/ready").handler(this::ready);
     Path webroot = Path.of(config.http().webroot()).toAbsolutePath().normalize();
     router.get().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString()));
     // client-side routes such as /r/<room> are the app's: answer them with index.html
@@ -91,6 +101,17 @@ public final class GatewayVerticle extends VerticleBase {
           .sendFile(webroot.resolve("index.html").toString());
     });
     return router;
+  }
+
+  /** Ready when the registry answers; the body names each check and what is wrong with it. */
+  private void ready(RoutingContext rc) {
+    readiness.members(READINESS_PROBE_ROOM).onComplete(probe -> {
+      String registry = probe.succeeded() ? "ok" : BusFailure.reasonOf(probe.cause());
+      boolean ready = probe.succeeded();
+      rc.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", config.nodeId())
+              .put("checks", new JsonObject().put("registry", registry)).encode());
+    });
   }
 
   private void upgrade(RoutingContext rc) {
@@ -111,13 +132,19 @@ public final class GatewayVerticle extends VerticleBase {
   private void open(ServerWebSocket ws) {
     PeerSession session = new PeerSession(PeerIds.next(), new WebSocketTransport(ws), limits, signaling);
     sessions.add(session);
+    metrics.socketOpened();
     ws.setWriteQueueMaxSize(config.channel().transportMaxFrameBytes());
     ws.pause();
     ws.textMessageHandler(session.socket()::onText);
     ws.binaryMessageHandler(session.socket()::onBinary);
     ws.exceptionHandler(e -> LOG.log(Level.FINE, "socket of " + session.peerId() + ": " + e.getMessage()));
+    long idleNanos = config.channel().idleTimeout().toNanos();
     ws.closeHandler(v -> {
+      metrics.socketClosed();
       if (sessions.remove(session)) {
+        if (session.socket().quietNanos() >= idleNanos - IDLE_SLACK_NANOS) {
+          metrics.heartbeatTimeout();
+        }
         session.transportClosed();
       }
     });

@@ -52,12 +52,16 @@ final class RoomChannel implements ChannelHandler {
         .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId())))
         .compose(reply -> signaling.iceServers().forPeer(peerId).map(iceServers -> {
           peersAtJoin = reply.peers();
+          signaling.metrics().join("ok");
+          signaling.metrics().peerJoined();
           return new JsonObject().put("peer_id", peerId).put("peers", new JsonArray(peersAtJoin))
               .put("ice_servers", iceServers);
         }))
         .recover(failure -> {
           signaling.broadcasts().unsubscribe(room, peerId, socket);
-          return Future.failedFuture(asChannelError(failure));
+          ChannelError error = asChannelError(failure);
+          signaling.metrics().join(error.reason());
+          return Future.failedFuture(error);
         });
   }
 
@@ -72,16 +76,26 @@ final class RoomChannel implements ChannelHandler {
       return Future.failedFuture(new ChannelError("unknown_event"));
     }
     if (!(payload.getValue("to") instanceof String to) || to.isEmpty()) {
+      signaling.metrics().signalRefused("invalid_signal");
       return Future.failedFuture(new ChannelError("invalid_signal"));
     }
     String kind = event.substring(SIGNAL_PREFIX.length());
+    long arrival = System.nanoTime();
     return signaling.registry().signal(new SignalRequest(room, peerId, to, kind, payload.getValue("body")))
-        .<JsonObject>map(v -> null)
-        .recover(failure -> Future.failedFuture(asChannelError(failure)));
+        .<JsonObject>map(v -> {
+          signaling.metrics().signalRelayed(kind, System.nanoTime() - arrival);
+          return null;
+        })
+        .recover(failure -> {
+          ChannelError error = asChannelError(failure);
+          signaling.metrics().signalRefused(error.reason());
+          return Future.failedFuture(error);
+        });
   }
 
   @Override
   public Future<Void> terminate(ExitReason reason) {
+    signaling.metrics().peerLeft();
     signaling.broadcasts().unsubscribe(room, peerId, socket);
     return signaling.registry().leave(new LeaveRequest(room, peerId))
         .onFailure(e -> LOG.log(Level.WARNING, "leave of " + peerId + " from " + room + " (" + reason

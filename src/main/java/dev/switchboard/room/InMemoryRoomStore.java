@@ -76,7 +76,7 @@ public final class InMemoryRoomStore implements RoomStore {
     return Future.succeededFuture(removed);
   }
 
-  /** Number of rooms with at least one member. */
+  @Override
   public int roomCount() {
     return rooms.size();
   }

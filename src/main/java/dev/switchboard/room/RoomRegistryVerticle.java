@@ -8,6 +8,7 @@ import dev.switchboard.bus.MembersRequest;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
 import dev.switchboard.bus.SignalRequest;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -25,16 +26,19 @@ public final class RoomRegistryVerticle extends VerticleBase {
 
   private final RoomStore store;
   private final int maxPeers;
+  private final SwitchboardMetrics metrics;
 
-  public RoomRegistryVerticle(RoomStore store, int maxPeers) {
+  public RoomRegistryVerticle(RoomStore store, int maxPeers, SwitchboardMetrics metrics) {
     this.store = store;
     this.maxPeers = maxPeers;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     RoomRegistry registry = new RoomRegistry(store, new BusSink(bus), maxPeers);
+    metrics.registry().gauge("switchboard.rooms.active", store, RoomStore::roomCount);
     return Future.all(
         serve(bus, Addresses.ROOM_JOIN, json -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
         serve(bus, Addresses.ROOM_LEAVE, json -> registry.leave(LeaveRequest.fromJson(json))

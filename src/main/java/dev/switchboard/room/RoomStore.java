@@ -22,6 +22,9 @@ public interface RoomStore {
 
   Future<List<Member>> members(String room);
 
+  /** Rooms with members now, as far as this node can tell cheaply (for the rooms gauge). */
+  int roomCount();
+
   /** Removes every member held by the node, e.g. after it died; returns what was removed. */
   Future<List<Membership>> removeNode(String nodeId);
 

@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RegistryClient;
 import dev.switchboard.room.RoomRegistryVerticle;
@@ -98,9 +99,10 @@ class WaysOutTest {
     // two gateways share one registry, as two nodes share Redis: shutting one down is visible from the other
     SwitchboardConfig base = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
         Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", "0", "SWITCHBOARD_HTTP_INSTANCES", "1")), 5);
-    on(vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), 6)), 5);
-    GatewayVerticle leaving = new GatewayVerticle(base, IceServers.NONE);
-    GatewayVerticle staying = new GatewayVerticle(base, IceServers.NONE);
+    SwitchboardMetrics metrics = SwitchboardMetrics.create();
+    on(vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), 6, metrics)), 5);
+    GatewayVerticle leaving = new GatewayVerticle(base, IceServers.NONE, metrics);
+    GatewayVerticle staying = new GatewayVerticle(base, IceServers.NONE, metrics);
     String leavingId = on(vertx.deployVerticle(leaving), 5);
     on(vertx.deployVerticle(staying), 5);
     String uri = "/socket/websocket?vsn=2.0.0";

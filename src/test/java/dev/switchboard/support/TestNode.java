@@ -3,6 +3,7 @@ package dev.switchboard.support;
 import dev.switchboard.Node;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
@@ -26,9 +27,10 @@ public final class TestNode implements AutoCloseable {
     merged.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
     merged.put("SWITCHBOARD_HTTP_PORT", String.valueOf(freePort()));
     merged.put("SWITCHBOARD_HTTP_INSTANCES", "1");
+    merged.put("SWITCHBOARD_METRICS_PORT", "0");
     merged.putAll(env);
     SwitchboardConfig config = Wait.on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, merged), 10);
-    return new TestNode(vertx, Wait.on(Node.start(vertx, config), 10));
+    return new TestNode(vertx, Wait.on(Node.start(vertx, config, SwitchboardMetrics.create()), 10));
   }
 
   public static TestNode start(Vertx vertx) {
