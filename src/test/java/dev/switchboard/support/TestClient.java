@@ -42,9 +42,21 @@ public final class TestClient implements AutoCloseable {
   }
 
   public static TestClient connect(Vertx vertx, int port, String uri, Map<String, String> headers) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000)
+    return connect(vertx, new WebSocketClientOptions(), "127.0.0.1", port, uri, headers);
+  }
+
+  /** Through TLS (Caddy's internal CA is not trusted here, so any certificate is accepted). */
+  public static TestClient connectSecure(Vertx vertx, int port, String uri) {
+    return connect(vertx, new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false),
+        "localhost", port, uri, Map.of());
+  }
+
+  private static TestClient connect(Vertx vertx, WebSocketClientOptions clientOptions, String host, int port,
+                                    String uri, Map<String, String> headers) {
+    WebSocketClient client = vertx.createWebSocketClient(clientOptions.setMaxConnections(10_000)
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri)
+        .setSsl(clientOptions.isSsl());
     headers.forEach((name, value) -> {
       if (name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
         for (String protocol : value.split(",")) {
