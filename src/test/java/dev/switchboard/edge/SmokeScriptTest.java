@@ -1,0 +1,69 @@
+package dev.switchboard.edge;
+
+import dev.switchboard.support.CaddyProcess;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** scripts/smoke.sh against nodes started by the test: direct, through Caddy's HTTPS, and unreachable. */
+@ExtendWith(VertxExtension.class)
+class SmokeScriptTest {
+
+  private record Run(int exit, String output) {
+  }
+
+  private static Run smoke(String baseUrl, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("scripts/smoke.sh", baseUrl).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), output);
+    return new Run(process.exitValue(), output);
+  }
+
+  @Test
+  void smoke_passes_against_a_node_over_http(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx)) {
+      Run run = smoke("http://localhost:" + node.port(), Map.of());
+      assertEquals(0, run.exit(), run.output());
+      for (String step : new String[] {"health", "web-app", "signaling", "ice"}) {
+        assertTrue(run.output().contains("PASS " + step), run.output());
+      }
+    }
+  }
+
+  @Test
+  void smoke_passes_through_caddy_https(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx); CaddyProcess caddy = CaddyProcess.start("127.0.0.1:" + node.port())) {
+      Run run = smoke("https://localhost:" + caddy.httpsPort(), Map.of("SMOKE_INSECURE", "1"));
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("PASS signaling"), run.output());
+    }
+  }
+
+  @Test
+  void smoke_fails_with_a_line_per_step_when_nothing_answers() throws Exception {
+    Run run = smoke("http://127.0.0.1:" + TestNode.freePort(), Map.of());
+    assertEquals(1, run.exit(), run.output());
+    assertTrue(run.output().contains("FAIL health"), run.output());
+    assertTrue(run.output().contains("FAIL signaling"), run.output());
+  }
+
+  @Test
+  void smoke_fails_when_turn_is_required_and_none_is_handed_out(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx)) {
+      Run run = smoke("http://localhost:" + node.port(), Map.of("SMOKE_REQUIRE_TURN", "1"));
+      assertEquals(1, run.exit(), run.output());
+      assertTrue(run.output().contains("FAIL turn"), run.output());
+    }
+  }
+}
