@@ -1,6 +1,7 @@
 // End-to-end check of a running Switchboard deployment; see scripts/smoke.sh.
 import { Socket } from "phoenix";
 import WebSocket from "ws";
+import { allocate } from "./turn-probe.mjs";
 
 const base = process.argv[2].replace(/\/+$/, "");
 const requireTurn = process.env.SMOKE_REQUIRE_TURN === "1";
@@ -104,12 +105,13 @@ await step("ice", async () => {
   return urls.length ? `handed out: ${urls.join(", ")}` : "handed out: none (ice_servers is empty)";
 });
 
-const turnUrls = (iceServers || []).flatMap((s) => [].concat(s.urls || []).map((url) => ({ url, s })))
-  .filter(({ url }) => /^turns?:/.test(url));
-if (turnUrls.length === 0) {
+const turnServers = (iceServers || []).flatMap((s) => [].concat(s.urls || []).map((url) => ({ url, s })))
+  .filter(({ url }) => /^turn:/.test(url));
+if (turnServers.length === 0) {
   report(requireTurn ? "FAIL" : "SKIP", "turn", "the deployment hands out no TURN server");
-} else {
-  report("SKIP", "turn", `allocation check not available yet for ${turnUrls.map((t) => t.url).join(", ")}`);
+}
+for (const { url, s } of turnServers) {
+  await step("turn", async () => `${url}: relayed address ${await allocate(url, s.username, s.credential)}`);
 }
 
 sockets.forEach((s) => s.disconnect());

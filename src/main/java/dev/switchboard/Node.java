@@ -2,23 +2,29 @@ package dev.switchboard;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.gateway.GatewayVerticle;
-import dev.switchboard.gateway.IceServers;
+import dev.switchboard.gateway.BusIceServers;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RoomRegistryVerticle;
+import dev.switchboard.turn.IceServerList;
+import dev.switchboard.turn.TurnCredentials;
+import dev.switchboard.turn.TurnCredentialsVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
 
 /**
  * One Switchboard node inside a Vert.x instance: the registry, then the gateway instances. Stopping
  * undeploys the gateways first, so every peer leaves its rooms while the registry still answers.
  */
 public final class Node {
+  private static final Logger LOG = Logger.getLogger(Node.class.getName());
   private final Vertx vertx;
   private final SwitchboardConfig config;
   private final SwitchboardMetrics metrics;
@@ -27,6 +33,7 @@ public final class Node {
   private String registryDeployment;
   private String gatewayDeployment;
   private String metricsDeployment;
+  private String turnCredentialsDeployment;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     this.vertx = vertx;
@@ -39,6 +46,11 @@ public final class Node {
     return vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), config.rooms().maxPeers(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
+          return vertx.deployVerticle(new TurnCredentialsVerticle(turnCredentials(config),
+              new IceServerList(config.turn().uris()), Clock.systemUTC()));
+        })
+        .compose(id -> {
+          node.turnCredentialsDeployment = id;
           if (!config.metrics().enabled()) {
             return Future.succeededFuture();
           }
@@ -46,7 +58,7 @@ public final class Node {
           return vertx.deployVerticle(node.metricsVerticle).map(metricsId -> node.metricsDeployment = metricsId);
         })
         .compose(ignored -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(config, IceServers.NONE, metrics);
+          GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics);
           node.gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(config.http().instances())))
@@ -56,11 +68,23 @@ public final class Node {
         });
   }
 
+  private static TurnCredentials turnCredentials(SwitchboardConfig config) {
+    String secret = config.turn().secret();
+    if (secret.isEmpty()) {
+      secret = TurnCredentials.randomSecret();
+      LOG.warning("turn.secret (SWITCHBOARD_TURN_SECRET) is not set: a random secret was drawn; TURN credentials "
+          + "from this node are valid on this node only and not after a restart");
+    }
+    return new TurnCredentials(List.of(secret), config.turn().credentialTtl());
+  }
+
   public Future<Void> stop() {
     Future<Void> gatewaysDown = gatewayDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(gatewayDeployment);
     return gatewaysDown
         .compose(v -> registryDeployment == null ? Future.succeededFuture() : vertx.undeploy(registryDeployment))
+        .compose(v -> turnCredentialsDeployment == null ? Future.succeededFuture()
+            : vertx.undeploy(turnCredentialsDeployment))
         .compose(v -> metricsDeployment == null ? Future.succeededFuture() : vertx.undeploy(metricsDeployment));
   }
 

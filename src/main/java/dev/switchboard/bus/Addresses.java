@@ -7,6 +7,8 @@ public final class Addresses {
   public static final String ROOM_LEAVE = "switchboard.rooms.leave";
   public static final String ROOM_SIGNAL = "switchboard.rooms.signal";
   public static final String ROOM_MEMBERS = "switchboard.rooms.members";
+  /** Node-local: ICE servers with fresh TURN credentials. */
+  public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";
 
   private static final String PEER_PREFIX = "switchboard.peer.";
   private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";

@@ -8,8 +8,8 @@ import java.util.UUID;
 
 /** The whole validated configuration of one node; built once at boot from YAML plus environment. */
 public record SwitchboardConfig(
-    String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, MetricsConfig metrics,
-    Duration shutdownGrace) {
+    String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
+    MetricsConfig metrics, Duration shutdownGrace) {
 
   public record HttpConfig(String host, int port, String webroot, int instances,
                            List<String> allowedOrigins, boolean allowLocalhostOrigins) {
@@ -25,6 +25,10 @@ public record SwitchboardConfig(
   public record RoomConfig(int maxPeers) {
   }
 
+  /** @param secret empty when none was configured (a random one is then drawn at start) */
+  public record TurnConfig(String secret, Duration credentialTtl, List<String> uris) {
+  }
+
   public record MetricsConfig(boolean enabled, String host, int port) {
   }
 
@@ -37,6 +41,13 @@ public record SwitchboardConfig(
     ConfigReader rooms = root.section("rooms");
     ConfigReader shutdown = root.section("shutdown");
     ConfigReader metrics = root.section("metrics");
+    ConfigReader turn = root.section("turn");
+    List<String> uris = turn.strings("uris");
+    for (String uri : uris) {
+      if (!uri.matches("(stun|stuns|turn|turns):[^\\s]+")) {
+        throw new ConfigException("turn.uris: not a stun:/turn: URL: " + uri);
+      }
+    }
 
     String nodeId = node.string("id").isBlank() ? "node-" + UUID.randomUUID() : node.string("id");
     int cores = Runtime.getRuntime().availableProcessors();
@@ -61,6 +72,8 @@ public record SwitchboardConfig(
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),
+        new TurnConfig(turn.string("secret"), Duration.ofSeconds(turn.integer("credential-ttl-seconds", 60, 7 * 86_400)),
+            uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)));
   }

@@ -44,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final IceServers iceServers;
   private final SwitchboardMetrics metrics;
   private RegistryClient readiness;
+  private BusIceServers turnCredentials;
   private final Set<PeerSession> sessions = new LinkedHashSet<>();
   private HttpServer server;
   private Signaling signaling;
@@ -65,6 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
     signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
         new RoomBroadcasts(vertx.eventBus()), iceServers, metrics);
     readiness = new RegistryClient(vertx.eventBus(), 1_000);
+    turnCredentials = new BusIceServers(vertx.eventBus());
 
     server = vertx.createHttpServer(serverOptions(channel));
     return server.requestHandler(router()).listen(config.http().port(), config.http().host());
@@ -88,6 +90,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(SOCKET_PATH).handler(this::upgrade);
     router.get("/health").handler(rc -> rc.json(new JsonObject().put("status", "ok").put("node", config.nodeId())));
     router.get("/ready").handler(this::ready);
+    router.get("/api/ice-servers").handler(this::iceServers);
+    router.get("/api/turn").handler(this::turnRestApi);
     Path webroot = Path.of(config.http().webroot()).toAbsolutePath().normalize();
     router.get().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString()));
     // client-side routes such as /r/<room> are the app's: answer them with index.html
@@ -101,6 +105,27 @@ public final class GatewayVerticle extends VerticleBase {
           .sendFile(webroot.resolve("index.html").toString());
     });
     return router;
+  }
+
+  private void iceServers(RoutingContext rc) {
+    turnCredentials.request(PeerIds.next())
+        .onSuccess(reply -> rc.json(new JsonObject().put("ice_servers", reply.iceServers()).put("ttl", reply.ttlSeconds())))
+        .onFailure(e -> rc.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("error", "turn_credentials_unavailable").encode()));
+  }
+
+  /** The TURN REST API form: {@code GET /api/turn?service=turn&username=<u>} → {@code {username, password, ttl, uris}}. */
+  private void turnRestApi(RoutingContext rc) {
+    if (!"turn".equals(rc.request().getParam("service"))) {
+      rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("error", "service must be turn").encode());
+      return;
+    }
+    String username = rc.request().getParam("username");
+    turnCredentials.request(username == null ? PeerIds.next() : username)
+        .onSuccess(reply -> rc.json(reply.restApiJson()))
+        .onFailure(e -> rc.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("error", "turn_credentials_unavailable").encode()));
   }
 
   /** Ready when the registry answers; the body names each check and what is wrong with it. */

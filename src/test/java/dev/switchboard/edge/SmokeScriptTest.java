@@ -1,6 +1,7 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.support.CaddyProcess;
+import dev.switchboard.support.CoturnProcess;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -47,6 +48,31 @@ class SmokeScriptTest {
       Run run = smoke("https://localhost:" + caddy.httpsPort(), Map.of("SMOKE_INSECURE", "1"));
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("PASS signaling"), run.output());
+    }
+  }
+
+  @Test
+  void smoke_allocates_on_a_coturn_fleet_with_the_credentials_the_node_hands_out(Vertx vertx) throws Exception {
+    try (CoturnProcess coturn = CoturnProcess.start("fleet-secret");
+         TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "fleet-secret",
+             "SWITCHBOARD_TURN_URIS", coturn.uris()))) {
+      Run run = smoke("http://localhost:" + node.port(), Map.of("SMOKE_REQUIRE_TURN", "1"));
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("PASS turn       turn:127.0.0.1:" + coturn.port() + "?transport=udp: relayed address 127.0.0.1:"),
+          run.output());
+      assertTrue(run.output().contains("PASS turn       turn:127.0.0.1:" + coturn.port() + "?transport=tcp: relayed address"),
+          run.output());
+    }
+  }
+
+  @Test
+  void smoke_fails_when_the_turn_server_refuses_the_handed_out_credentials(Vertx vertx) throws Exception {
+    try (CoturnProcess coturn = CoturnProcess.start("fleet-secret");
+         TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "not-the-fleet-secret",
+             "SWITCHBOARD_TURN_URIS", coturn.uris()))) {
+      Run run = smoke("http://localhost:" + node.port(), Map.of());
+      assertEquals(1, run.exit(), run.output());
+      assertTrue(run.output().contains("FAIL turn") && run.output().contains("401"), run.output());
     }
   }
 

@@ -1,0 +1,94 @@
+package dev.switchboard.turn;
+
+import dev.switchboard.support.TestClient;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static dev.switchboard.support.Wait.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ICE servers with REST-API credentials: in the join reply, at /api/ice-servers and at /api/turn. */
+@ExtendWith(VertxExtension.class)
+class IceServersApiTest {
+  private static final Map<String, String> FLEET = Map.of("SWITCHBOARD_TURN_SECRET", "s3cret",
+      "SWITCHBOARD_TURN_URIS", "stun:turn.example:3478,turn:turn.example:3478?transport=udp",
+      "SWITCHBOARD_TURN_CREDENTIAL_TTL_SECONDS", "600");
+  private final TurnCredentials verifier = new TurnCredentials(List.of("s3cret"), Duration.ofSeconds(600));
+
+  private static Map.Entry<Integer, JsonObject> get(Vertx vertx, int port, String path) {
+    HttpClient http = vertx.createHttpClient();
+    try {
+      return on(http.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
+          .compose(response -> response.body().map(b -> Map.entry(response.statusCode(), b.toJsonObject()))), 5);
+    } finally {
+      http.close();
+    }
+  }
+
+  private void assertValidFor(JsonObject turnServer, String id) {
+    String username = turnServer.getString("username");
+    long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
+    long now = System.currentTimeMillis() / 1000;
+    assertTrue(expiry > now + 590 && expiry <= now + 601, username);
+    assertEquals(id, username.substring(username.indexOf(':') + 1));
+    assertTrue(verifier.verify(username, turnServer.getString("credential"), now));
+  }
+
+  @Test
+  void the_join_reply_carries_stun_and_turn_with_a_credential_for_the_peer(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, FLEET); TestClient a = node.connect()) {
+      JsonArray iceServers = a.enter("r1").getJsonArray("ice_servers");
+      assertEquals(new JsonObject().put("urls", new JsonArray().add("stun:turn.example:3478")), iceServers.getJsonObject(0));
+      JsonObject turn = iceServers.getJsonObject(1);
+      assertEquals(new JsonArray().add("turn:turn.example:3478?transport=udp"), turn.getJsonArray("urls"));
+      assertValidFor(turn, a.peerId());
+    }
+  }
+
+  @Test
+  void ice_servers_endpoint_hands_out_a_fresh_credential(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, FLEET)) {
+      Map.Entry<Integer, JsonObject> response = get(vertx, node.port(), "/api/ice-servers");
+      assertEquals(200, response.getKey());
+      assertEquals(600, response.getValue().getLong("ttl"));
+      JsonObject turn = response.getValue().getJsonArray("ice_servers").getJsonObject(1);
+      String username = turn.getString("username");
+      assertTrue(verifier.verify(username, turn.getString("credential"), System.currentTimeMillis() / 1000));
+    }
+  }
+
+  @Test
+  void turn_rest_api_answers_username_password_ttl_uris(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, FLEET)) {
+      Map.Entry<Integer, JsonObject> response = get(vertx, node.port(), "/api/turn?service=turn&username=alice");
+      assertEquals(200, response.getKey());
+      JsonObject body = response.getValue();
+      assertEquals(600, body.getLong("ttl"));
+      assertEquals(new JsonArray().add("turn:turn.example:3478?transport=udp"), body.getJsonArray("uris"));
+      assertValidFor(new JsonObject().put("username", body.getString("username"))
+          .put("credential", body.getString("password")), "alice");
+      Map.Entry<Integer, JsonObject> wrong = get(vertx, node.port(), "/api/turn?service=stun");
+      assertEquals(400, wrong.getKey());
+      assertEquals("service must be turn", wrong.getValue().getString("error"));
+    }
+  }
+
+  @Test
+  void without_configured_uris_no_ice_servers_are_handed_out(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+      assertEquals(new JsonArray(), a.enter("r1").getJsonArray("ice_servers"));
+    }
+  }
+}
