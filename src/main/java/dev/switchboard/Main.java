@@ -64,6 +64,10 @@ public final class Main {
     System.out.printf("  signaling socket ws://%s:%d/socket/websocket  (Phoenix Channels V2, vsn=2.0.0)%n",
         displayHost(config.http().host()), running.get().httpPort());
     System.out.printf("  room registry    in memory, max %d peers per room%n", config.rooms().maxPeers());
+    if (config.turn().relayEnabled()) {
+      System.out.printf("  TURN relay       %s:%d udp+tcp, relays on %s ports %d-%d%n", config.turn().listenIp(),
+          running.get().turnPort(), config.turn().relayIp(), config.turn().minPort(), config.turn().maxPort());
+    }
     if (config.metrics().enabled()) {
       System.out.printf("  metrics          http://%s:%d/metrics  (Prometheus)%n", config.metrics().host(),
           running.get().metricsPort());

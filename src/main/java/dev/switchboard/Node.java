@@ -10,6 +10,8 @@ import dev.switchboard.room.RoomRegistryVerticle;
 import dev.switchboard.turn.IceServerList;
 import dev.switchboard.turn.TurnCredentials;
 import dev.switchboard.turn.TurnCredentialsVerticle;
+import dev.switchboard.turn.TurnRelayVerticle;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +36,8 @@ public final class Node {
   private String gatewayDeployment;
   private String metricsDeployment;
   private String turnCredentialsDeployment;
+  private String relayDeployment;
+  private TurnRelayVerticle relay;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     this.vertx = vertx;
@@ -43,11 +47,33 @@ public final class Node {
 
   public static Future<Node> start(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     Node node = new Node(vertx, config, metrics);
+    TurnCredentials credentials;
+    try {
+      credentials = turnCredentials(config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     return vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), config.rooms().maxPeers(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
-          return vertx.deployVerticle(new TurnCredentialsVerticle(turnCredentials(config),
-              new IceServerList(config.turn().uris()), Clock.systemUTC()));
+          if (!config.turn().relayEnabled()) {
+            return Future.succeededFuture();
+          }
+          node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics);
+          return vertx.deployVerticle(node.relay, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+              .map(relayId -> node.relayDeployment = relayId);
+        })
+        .compose(id -> {
+          List<String> uris = config.turn().uris();
+          if (uris.isEmpty() && node.relay != null) {
+            try {
+              uris = node.relay.uris();
+            } catch (java.io.IOException e) {
+              return Future.failedFuture(e);
+            }
+          }
+          return vertx.deployVerticle(new TurnCredentialsVerticle(credentials, new IceServerList(uris),
+              Clock.systemUTC()));
         })
         .compose(id -> {
           node.turnCredentialsDeployment = id;
@@ -75,7 +101,9 @@ public final class Node {
       LOG.warning("turn.secret (SWITCHBOARD_TURN_SECRET) is not set: a random secret was drawn; TURN credentials "
           + "from this node are valid on this node only and not after a restart");
     }
-    return new TurnCredentials(List.of(secret), config.turn().credentialTtl());
+    List<String> secrets = new java.util.ArrayList<>(List.of(secret));
+    secrets.addAll(config.turn().previousSecrets());
+    return new TurnCredentials(secrets, config.turn().credentialTtl());
   }
 
   public Future<Void> stop() {
@@ -85,6 +113,7 @@ public final class Node {
         .compose(v -> registryDeployment == null ? Future.succeededFuture() : vertx.undeploy(registryDeployment))
         .compose(v -> turnCredentialsDeployment == null ? Future.succeededFuture()
             : vertx.undeploy(turnCredentialsDeployment))
+        .compose(v -> relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment))
         .compose(v -> metricsDeployment == null ? Future.succeededFuture() : vertx.undeploy(metricsDeployment));
   }
 
@@ -94,6 +123,15 @@ public final class Node {
 
   public int httpPort() {
     return gateways.get(0).port();
+  }
+
+  /** The built-in relay's port, or -1 when it is disabled. */
+  public int turnPort() {
+    try {
+      return relay == null ? -1 : relay.port();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   /** The metrics port actually bound, or -1 when metrics are disabled. */

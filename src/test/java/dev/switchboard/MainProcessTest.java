@@ -50,7 +50,7 @@ class MainProcessTest {
   void sigterm_closes_sockets_with_1001_and_the_process_exits(Vertx vertx) throws Exception {
     int port = TestNode.freePort();
     Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", String.valueOf(port),
-        "SWITCHBOARD_METRICS_PORT", "0"));
+        "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"));
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       String banner = out.readLine();
@@ -72,7 +72,7 @@ class MainProcessTest {
   void a_port_in_use_is_one_clear_line_and_exit_1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
-          "SWITCHBOARD_HTTP_PORT", String.valueOf(taken.getLocalPort()), "SWITCHBOARD_METRICS_PORT", "0"));
+          "SWITCHBOARD_HTTP_PORT", String.valueOf(taken.getLocalPort()), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"));
       assertTrue(process.waitFor(30, TimeUnit.SECONDS));
       String err = stderr(process);
       assertEquals(1, process.exitValue(), err);

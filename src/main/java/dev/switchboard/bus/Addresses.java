@@ -9,6 +9,8 @@ public final class Addresses {
   public static final String ROOM_MEMBERS = "switchboard.rooms.members";
   /** Node-local: ICE servers with fresh TURN credentials. */
   public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";
+  /** Node-local: whether the built-in relay listens (readiness). */
+  public static final String TURN_STATUS = "switchboard.turn.status";
 
   private static final String PEER_PREFIX = "switchboard.peer.";
   private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";

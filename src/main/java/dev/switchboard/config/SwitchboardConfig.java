@@ -26,10 +26,37 @@ public record SwitchboardConfig(
   }
 
   /** @param secret empty when none was configured (a random one is then drawn at start) */
-  public record TurnConfig(String secret, Duration credentialTtl, List<String> uris) {
+  public record TurnConfig(String secret, List<String> previousSecrets, Duration credentialTtl, List<String> uris,
+                           List<String> staticUsers, boolean relayEnabled, String listenIp, int port, String relayIp,
+                           String relayIpv6, String externalIp, int minPort, int maxPort, String realm,
+                           List<String> allowedPeers, int userQuota, int totalQuota, int maxPermissions,
+                           int maxChannels, long bandwidthBytesPerSecond, int allocationLifetimeSeconds,
+                           int maxAllocationLifetimeSeconds) {
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
+  }
+
+  private static TurnConfig turnConfig(ConfigReader turn, List<String> uris) {
+    int minPort = turn.integer("min-port", 1024, 65535);
+    int maxPort = turn.integer("max-port", 1024, 65535);
+    if (maxPort <= minPort) {
+      throw new ConfigException("turn.max-port (" + maxPort + ") must be above turn.min-port (" + minPort + ")");
+    }
+    for (String user : turn.strings("static-users")) {
+      if (user.indexOf(':') < 1) {
+        throw new ConfigException("turn.static-users: expected name:password, found an entry without ':'");
+      }
+    }
+    int lifetime = turn.integer("allocation-lifetime-seconds", 60, 3600);
+    return new TurnConfig(turn.string("secret"), turn.strings("previous-secrets"),
+        Duration.ofSeconds(turn.integer("credential-ttl-seconds", 60, 7 * 86_400)), uris, turn.strings("static-users"),
+        turn.bool("relay-enabled"), turn.nonEmptyString("listen-ip"), turn.integer("port", 0, 65535),
+        turn.nonEmptyString("relay-ip"), turn.string("relay-ipv6"), turn.string("external-ip"), minPort, maxPort,
+        turn.nonEmptyString("realm"), turn.strings("allowed-peers"), turn.integer("user-quota", 1, 1_000_000),
+        turn.integer("total-quota", 1, 10_000_000), turn.integer("max-permissions", 1, 10_000),
+        turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
+        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400));
   }
 
   public static SwitchboardConfig from(JsonObject json) {
@@ -72,8 +99,7 @@ public record SwitchboardConfig(
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),
-        new TurnConfig(turn.string("secret"), Duration.ofSeconds(turn.integer("credential-ttl-seconds", 60, 7 * 86_400)),
-            uris),
+        turnConfig(turn, uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)));
   }

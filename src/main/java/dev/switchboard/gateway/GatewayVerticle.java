@@ -1,7 +1,9 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.channel.SocketLimits;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
+import io.vertx.core.eventbus.DeliveryOptions;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
@@ -130,12 +132,16 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** Ready when the registry answers; the body names each check and what is wrong with it. */
   private void ready(RoutingContext rc) {
-    readiness.members(READINESS_PROBE_ROOM).onComplete(probe -> {
-      String registry = probe.succeeded() ? "ok" : BusFailure.reasonOf(probe.cause());
-      boolean ready = probe.succeeded();
+    Future<String> registry = readiness.members(READINESS_PROBE_ROOM).map("ok")
+        .otherwise(BusFailure::reasonOf);
+    Future<String> turn = !config.turn().relayEnabled() ? Future.succeededFuture("disabled")
+        : vertx.eventBus().request(Addresses.TURN_STATUS, new JsonObject(),
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(1_000)).map("ok").otherwise("not_listening");
+    Future.join(registry, turn).onComplete(done -> {
+      boolean ready = "ok".equals(registry.result()) && !"not_listening".equals(turn.result());
       rc.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", config.nodeId())
-              .put("checks", new JsonObject().put("registry", registry)).encode());
+              .put("checks", new JsonObject().put("registry", registry.result()).put("turn", turn.result())).encode());
     });
   }
 

@@ -65,6 +65,24 @@ public final class TurnCredentials {
     return match;
   }
 
+  /**
+   * The passwords a REST username may carry, one per accepted secret; none once it has expired
+   * (the expiry is the number before the first colon).
+   */
+  public List<String> passwordsFor(String username, long nowEpochSeconds) {
+    int colon = username.indexOf(':');
+    long expiry;
+    try {
+      expiry = Long.parseLong(colon < 0 ? username : username.substring(0, colon));
+    } catch (NumberFormatException e) {
+      return List.of();
+    }
+    if (expiry < nowEpochSeconds) {
+      return List.of();
+    }
+    return secrets.stream().map(secret -> password(secret, username)).toList();
+  }
+
   static String password(byte[] secret, String username) {
     try {
       Mac mac = Mac.getInstance(HMAC);

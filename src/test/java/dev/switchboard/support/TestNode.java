@@ -28,6 +28,9 @@ public final class TestNode implements AutoCloseable {
     merged.put("SWITCHBOARD_HTTP_PORT", String.valueOf(freePort()));
     merged.put("SWITCHBOARD_HTTP_INSTANCES", "1");
     merged.put("SWITCHBOARD_METRICS_PORT", "0");
+    merged.put("SWITCHBOARD_TURN_PORT", "0");
+    merged.put("SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1");
+    merged.put("SWITCHBOARD_TURN_ALLOWED_PEERS", "127.0.0.1/32");
     merged.putAll(env);
     SwitchboardConfig config = Wait.on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, merged), 10);
     return new TestNode(vertx, Wait.on(Node.start(vertx, config, SwitchboardMetrics.create()), 10));

@@ -86,8 +86,20 @@ class IceServersApiTest {
   }
 
   @Test
-  void without_configured_uris_no_ice_servers_are_handed_out(Vertx vertx) {
+  void without_configured_uris_the_built_in_relay_is_handed_out(Vertx vertx) {
     try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+      JsonArray iceServers = a.enter("r1").getJsonArray("ice_servers");
+      String hostPort = "127.0.0.1:" + node.node().turnPort();
+      assertEquals(new JsonArray().add("stun:" + hostPort), iceServers.getJsonObject(0).getJsonArray("urls"));
+      assertEquals(new JsonArray().add("turn:" + hostPort + "?transport=udp").add("turn:" + hostPort + "?transport=tcp"),
+          iceServers.getJsonObject(1).getJsonArray("urls"));
+    }
+  }
+
+  @Test
+  void with_the_relay_disabled_and_no_uris_nothing_is_handed_out(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false"));
+         TestClient a = node.connect()) {
       assertEquals(new JsonArray(), a.enter("r1").getJsonArray("ice_servers"));
     }
   }

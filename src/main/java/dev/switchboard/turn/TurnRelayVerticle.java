@@ -1,0 +1,118 @@
+package dev.switchboard.turn;
+
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import org.ice4j.message.Message;
+import org.ice4j.message.MessageFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in TURN relay as a worker verticle: binding and the control plane setup happen here, the
+ * packet paths run on the server's own threads.
+ */
+public final class TurnRelayVerticle extends VerticleBase {
+  private final SwitchboardConfig.TurnConfig config;
+  private final TurnCredentials credentials;
+  private final SwitchboardMetrics metrics;
+  private TurnServer server;
+
+  public TurnRelayVerticle(SwitchboardConfig.TurnConfig config, TurnCredentials credentials, SwitchboardMetrics metrics) {
+    this.config = config;
+    this.credentials = credentials;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    warmUpCodec();
+    TurnSettings settings = settings(config);
+    List<InetAddress> own = new ArrayList<>(List.of(settings.relayIp()));
+    if (settings.relayIpv6() != null) {
+      own.add(settings.relayIpv6());
+    }
+    if (settings.externalIp() != null) {
+      own.add(settings.externalIp());
+    }
+    Map<String, String> staticUsers = new HashMap<>();
+    config.staticUsers().forEach(u -> staticUsers.put(u.substring(0, u.indexOf(':')), u.substring(u.indexOf(':') + 1)));
+    LongTermAuth auth = new LongTermAuth(settings.realm(), credentials, staticUsers, new NonceService(600));
+    server = new TurnServer(settings, auth, new PeerPolicy(config.allowedPeers(), own), Clock.systemUTC());
+    server.start();
+    registerMeters();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TURN_STATUS,
+        message -> message.reply(new JsonObject().put("listening", true).put("allocations", server.allocationCount())))
+        .completion();
+  }
+
+  /** The first ice4j encode loads its Kotlin configuration (~0.5 s): pay it at start, not on a client's request. */
+  private static void warmUpCodec() throws Exception {
+    Message request = MessageFactory.createBindingRequest();
+    request.setTransactionID(new byte[12]);
+    byte[] encoded = request.encode(null);
+    Message.decode(encoded, 0, encoded.length);
+  }
+
+  public int port() throws java.io.IOException {
+    return server.port();
+  }
+
+  private void registerMeters() {
+    var registry = metrics.registry();
+    Gauge.builder("switchboard.turn.allocations.active", server, TurnServer::allocationCount).register(registry);
+    Gauge.builder("switchboard.turn.permissions.active", server, TurnServer::permissionCount).register(registry);
+    Gauge.builder("switchboard.turn.channels.active", server, TurnServer::channelCount).register(registry);
+    FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (server != null) {
+      server.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  static TurnSettings settings(SwitchboardConfig.TurnConfig config) {
+    return new TurnSettings(address("turn.listen-ip", config.listenIp()), config.port(),
+        address("turn.relay-ip", config.relayIp()),
+        config.relayIpv6().isBlank() ? null : address("turn.relay-ipv6", config.relayIpv6()),
+        config.externalIp().isBlank() ? null : address("turn.external-ip", config.externalIp()),
+        config.minPort(), config.maxPort(), config.realm(), config.userQuota(), config.totalQuota(),
+        config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
+        config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard");
+  }
+
+  private static InetAddress address(String key, String literal) {
+    if (!literal.matches("[0-9a-fA-F:.]+")) {
+      throw new ConfigException(key + " must be an IP address, found: " + literal);
+    }
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw new ConfigException(key + " must be an IP address, found: " + literal);
+    }
+  }
+
+  /** The URLs the built-in relay is reached at, for the handed-out ICE servers. */
+  public List<String> uris() throws java.io.IOException {
+    String host = config.externalIp().isBlank() ? config.relayIp() : config.externalIp();
+    String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+    return List.of("stun:" + hostPort, "turn:" + hostPort + "?transport=udp", "turn:" + hostPort + "?transport=tcp");
+  }
+}
