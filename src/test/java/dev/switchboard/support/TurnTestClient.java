@@ -1,0 +1,161 @@
+package dev.switchboard.support;
+
+import dev.switchboard.turn.StunWire;
+import org.ice4j.StunException;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.attribute.Attribute;
+import org.ice4j.attribute.AttributeFactory;
+import org.ice4j.attribute.ErrorCodeAttribute;
+import org.ice4j.attribute.NonceAttribute;
+import org.ice4j.attribute.RealmAttribute;
+import org.ice4j.attribute.XorRelayedAddressAttribute;
+import org.ice4j.message.Message;
+import org.ice4j.message.MessageFactory;
+import org.ice4j.message.Request;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/** A TURN client over UDP built on ice4j's messages, signing with the long-term credential key. */
+public final class TurnTestClient implements AutoCloseable {
+  private final DatagramSocket socket;
+  private final InetSocketAddress server;
+  private final String username;
+  private final String password;
+  private final SecureRandom random = new SecureRandom();
+  private byte[] realm;
+  private byte[] nonce;
+  private byte[] key;
+
+  public TurnTestClient(int port, String username, String password) throws IOException {
+    this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    this.socket.setSoTimeout(3000);
+    this.server = new InetSocketAddress("127.0.0.1", port);
+    this.username = username;
+    this.password = password;
+  }
+
+  /** Sends a request (challenge answered once when needed) and returns the final response. */
+  public Message request(Request request) throws Exception {
+    Message response = send(request, key != null);
+    if (response.getMessageType() == (request.getMessageType() | 0x0110) && (errorCode(response) == 401 || errorCode(response) == 438)) {
+      realm = ((RealmAttribute) response.getAttribute(Attribute.REALM)).getRealm();
+      nonce = ((NonceAttribute) response.getAttribute(Attribute.NONCE)).getNonce();
+      key = MessageDigest.getInstance("MD5").digest((username + ":" + new String(realm, StandardCharsets.UTF_8) + ":"
+          + password).getBytes(StandardCharsets.UTF_8));
+      response = send(request, true);
+    }
+    return response;
+  }
+
+  /** A request keeps the transaction id it was built with: IPv6 XOR addresses are encoded with it. */
+  private Message send(Request request, boolean signed) throws Exception {
+    byte[] transaction = request.getTransactionID();
+    if (transaction == null) {
+      transaction = newTransaction();
+      request.setTransactionID(transaction);
+    }
+    for (char type : new char[] {Attribute.USERNAME, Attribute.REALM, Attribute.NONCE}) {
+      request.removeAttribute(type);
+    }
+    if (signed) {
+      request.putAttribute(AttributeFactory.createUsernameAttribute(username));
+      request.putAttribute(AttributeFactory.createRealmAttribute(realm));
+      request.putAttribute(AttributeFactory.createNonceAttribute(nonce));
+    }
+    byte[] bytes = StunWire.sign(request.encode(null), signed ? key : null);
+    sendRaw(bytes);
+    while (true) {
+      byte[] answer = receiveRaw();
+      if (answer.length >= 20 && Arrays.equals(Arrays.copyOfRange(answer, 8, 20), transaction)) {
+        return Message.decode(answer, 0, answer.length);
+      }
+    }
+  }
+
+  public void sendRaw(byte[] bytes) throws IOException {
+    socket.send(new DatagramPacket(bytes, bytes.length, server));
+  }
+
+  public byte[] receiveRaw() throws IOException {
+    DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+    socket.receive(packet);
+    return Arrays.copyOf(packet.getData(), packet.getLength());
+  }
+
+  public static int errorCode(Message response) {
+    ErrorCodeAttribute error = (ErrorCodeAttribute) response.getAttribute(Attribute.ERROR_CODE);
+    return error == null ? 0 : error.getErrorCode();
+  }
+
+  public static boolean success(Message response) {
+    return Message.isSuccessResponseType(response.getMessageType());
+  }
+
+  public InetSocketAddress allocate() throws Exception {
+    Message response = request(MessageFactory.createAllocateRequest((byte) 17, false));
+    if (!success(response)) {
+      throw new AssertionError("allocation failed: " + errorCode(response));
+    }
+    TransportAddress relayed = ((XorRelayedAddressAttribute) response.getAttribute(Attribute.XOR_RELAYED_ADDRESS))
+        .getAddress(response.getTransactionID());
+    return new InetSocketAddress(relayed.getAddress(), relayed.getPort());
+  }
+
+  private byte[] newTransaction() {
+    byte[] transaction = new byte[12];
+    random.nextBytes(transaction);
+    return transaction;
+  }
+
+  public Message createPermission(InetSocketAddress peer) throws Exception {
+    byte[] transaction = newTransaction();
+    Request request = MessageFactory.createCreatePermissionRequest(new TransportAddress(peer, Transport.UDP), transaction);
+    request.setTransactionID(transaction);
+    return request(request);
+  }
+
+  public Message channelBind(int channel, InetSocketAddress peer) throws Exception {
+    byte[] transaction = newTransaction();
+    Request request = MessageFactory.createChannelBindRequest((char) channel, new TransportAddress(peer, Transport.UDP),
+        transaction);
+    request.setTransactionID(transaction);
+    return request(request);
+  }
+
+  public Message refresh(int lifetime) throws Exception {
+    return request(MessageFactory.createRefreshRequest(lifetime));
+  }
+
+  public void sendChannelData(int channel, byte[] payload) throws IOException {
+    byte[] frame = new byte[4 + payload.length];
+    frame[0] = (byte) (channel >> 8);
+    frame[1] = (byte) channel;
+    frame[2] = (byte) (payload.length >> 8);
+    frame[3] = (byte) payload.length;
+    System.arraycopy(payload, 0, frame, 4, payload.length);
+    sendRaw(frame);
+  }
+
+  public void sendIndication(InetSocketAddress peer, byte[] payload) throws IOException, StunException {
+    byte[] transaction = new byte[12];
+    random.nextBytes(transaction);
+    Message indication = MessageFactory.createSendIndication(new TransportAddress(peer, Transport.UDP), payload,
+        transaction);
+    indication.setTransactionID(transaction);
+    sendRaw(indication.encode(null));
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.switchboard.turn;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeerPolicyTest {
+  private final PeerPolicy secure = new PeerPolicy(List.of(), List.of(ip("203.0.113.7")));
+
+  private static InetAddress ip(String text) {
+    try {
+      return InetAddress.getByName(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static InetAddress raw6(String hex) throws Exception {
+    return Inet6Address.getByAddress(null, HexFormat.of().parseHex(hex), -1);
+  }
+
+  @Test
+  void ipv6_spellings_of_ipv4_are_canonicalised() throws Exception {
+    assertEquals(ip("127.0.0.1"), PeerPolicy.canonical(raw6("00000000000000000000ffff7f000001")));
+    assertEquals(ip("127.0.0.1"), PeerPolicy.canonical(raw6("0000000000000000000000007f000001")));
+    assertEquals(ip("10.0.0.1"), PeerPolicy.canonical(raw6("0064ff9b00000000000000000a000001")));
+    assertEquals(ip("192.168.1.1"), PeerPolicy.canonical(raw6("2002c0a8010100000000000000000001")));
+    assertEquals(ip("::1"), PeerPolicy.canonical(ip("::1")), "::1 is not an IPv4-compatible address");
+    assertEquals(ip("2001:db8::1"), PeerPolicy.canonical(ip("2001:db8::1")));
+  }
+
+  @Test
+  void internal_special_and_own_addresses_are_refused_by_default() throws Exception {
+    for (String denied : List.of("0.1.2.3", "127.0.0.1", "10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1",
+        "100.64.0.1", "169.254.0.1", "224.0.0.251", "239.1.1.1", "255.255.255.255", "::", "::1", "fc00::1", "fd12::1",
+        "fe80::1", "ff02::1", "203.0.113.7")) {
+      assertFalse(secure.permits(ip(denied)), denied);
+    }
+    assertFalse(secure.permits(raw6("00000000000000000000ffff7f000001")), "::ffff:127.0.0.1 (CVE-2026-27624)");
+    assertFalse(secure.permits(raw6("0064ff9b00000000000000000a000001")), "NAT64 spelling of 10.0.0.1");
+    assertFalse(secure.permits(raw6("20020a00000100000000000000000001")), "6to4 spelling of 10.0.0.1");
+  }
+
+  @Test
+  void public_addresses_pass() {
+    for (String allowed : List.of("8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:db8::1", "198.51.100.1")) {
+      assertTrue(secure.permits(ip(allowed)), allowed);
+    }
+  }
+
+  @Test
+  void the_allow_list_admits_what_it_names_and_nothing_else() throws Exception {
+    PeerPolicy tests = new PeerPolicy(List.of("127.0.0.1/32"), List.of(ip("127.0.0.1")));
+    assertTrue(tests.permits(ip("127.0.0.1")));
+    assertTrue(tests.permits(raw6("00000000000000000000ffff7f000001")));
+    assertFalse(tests.permits(ip("127.0.0.2")));
+    assertFalse(tests.permits(ip("10.0.0.1")));
+  }
+}
