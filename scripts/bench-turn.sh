@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# TURN relay benchmark: the same turnutils_uclient load against Switchboard's relay and against coturn,
+# both started here on loopback, in one run. Prints relayed packets/s, Mbit/s, loss, server CPU and
+# relayed packets per server CPU-second, and Switchboard/coturn ratios.
+#   scripts/bench-turn.sh                 # m=80 allocations, 1 ms interval, 120 B, 15,000 messages each
+#   M=40 N=10000 L=1000 scripts/bench-turn.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+M=${M:-80}; N=${N:-15000}; L=${L:-120}; Z=${Z:-1}; TCP=${TCP:-}
+SECRET=benchsecret
+out=target/bench-turn; mkdir -p "$out"
+[ -f target/switchboard.jar ] || mvn -B -ntp -q clean package -DskipTests
+hz=$(getconf CLK_TCK)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+turnutils_peer -L 127.0.0.1 -p 49000 > "$out/peer.log" 2>&1 & pids+=($!)
+
+start_coturn() {
+  turnserver -n --listening-ip=127.0.0.1 --listening-port=3479 --relay-ip=127.0.0.1 \
+    --min-port=49152 --max-port=49999 --realm=bench.local --allow-loopback-peers \
+    --no-cli --no-tls --no-dtls --no-rfc5780 --log-file=stdout --simple-log \
+    --pidfile="$out/coturn.pid" --userdb="$out/turndb" \
+    --use-auth-secret --static-auth-secret=$SECRET > "$out/coturn.log" 2>&1 &
+  echo $!
+}
+
+start_switchboard() {
+  SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=4480 SWITCHBOARD_METRICS_ENABLED=false \
+  SWITCHBOARD_TURN_LISTEN_IP=127.0.0.1 SWITCHBOARD_TURN_PORT=3480 SWITCHBOARD_TURN_RELAY_IP=127.0.0.1 \
+  SWITCHBOARD_TURN_MIN_PORT=50000 SWITCHBOARD_TURN_MAX_PORT=50999 SWITCHBOARD_TURN_SECRET=$SECRET \
+  SWITCHBOARD_TURN_ALLOWED_PEERS=127.0.0.1/32 SWITCHBOARD_TURN_USER_QUOTA=100000 \
+    java -jar target/switchboard.jar > "$out/switchboard.log" 2>&1 &
+  echo $!
+}
+
+# one measured run: prints "rt_per_s relayed_pps mbps loss_pct cpu_s pkts_per_cpu_s"
+measure() {
+  local name=$1 pid=$2 port=$3 log="$out/$1.uclient.log"
+  # warm-up (JIT for the JVM, caches for both), not measured
+  turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n 2000 -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$out/$name.warmup.log" 2>&1 || true
+  local before after
+  before=$(cpu_ticks "$pid")
+  turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n "$N" -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$log" 2>&1 || true
+  after=$(cpu_ticks "$pid")
+  awk -v hz="$hz" -v cpu=$((after - before)) -v len="$L" '
+    /start_mclient: msz=.*tot_recv_msgs=/ { match($0, /tot_recv_msgs=[0-9]+/); r = substr($0, RSTART + 14, RLENGTH - 14) + 0;
+      if (seen) { d[n++] = r - prev } prev = r; seen = 1 }
+    /start_mclient: tot_send_msgs=/ { match($0, /tot_recv_msgs=[0-9]+/); total = substr($0, RSTART + 14, RLENGTH - 14) + 0 }
+    /Total lost packets/ { match($0, /\(([0-9.]+)%\)/); loss = substr($0, RSTART + 1, RLENGTH - 3) }
+    END {
+      m = 0; for (i = 0; i < n; i++) if (d[i] > 0) v[m++] = d[i];
+      for (i = 1; i < m; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+      rt = m ? v[int(m / 2)] : 0;
+      cpus = cpu / hz;
+      eff = cpus > 0 ? 2 * total / cpus : 0;
+      printf "%d %d %.1f %s %.2f %d\n", rt, 2 * rt, 2 * rt * len * 8 / 1e6, loss, cpus, eff
+    }' "$log"
+}
+
+printf 'load: turnutils_uclient %s-X -c -m %s -n %s -l %s -z %s (peer: turnutils_peer, all on 127.0.0.1)\n' "$TCP${TCP:+ }" "$M" "$N" "$L" "$Z"
+cpid=$(start_coturn); pids+=("$cpid"); sleep 1
+c=$(measure coturn "$cpid" 3479); kill "$cpid"; wait "$cpid" 2>/dev/null || true
+spid=$(start_switchboard); pids+=("$spid")
+for _ in $(seq 50); do curl -sf http://127.0.0.1:4480/health >/dev/null && break; sleep 0.2; done
+s=$(measure switchboard "$spid" 3480); kill "$spid"; wait "$spid" 2>/dev/null || true
+
+printf '%-12s %12s %14s %10s %8s %10s %20s\n' server "round trips/s" "relayed pkt/s" "Mbit/s" "loss %" "server CPU s" "relayed pkt/CPU-s"
+read -r crt cpps cmb closs ccpu ceff <<<"$c"
+read -r srt spps smb sloss scpu seff <<<"$s"
+printf '%-12s %12s %14s %10s %8s %10s %20s\n' coturn "$crt" "$cpps" "$cmb" "$closs" "$ccpu" "$ceff"
+printf '%-12s %12s %14s %10s %8s %10s %20s\n' switchboard "$srt" "$spps" "$smb" "$sloss" "$scpu" "$seff"
+awk -v sp="$spps" -v cp="$cpps" -v se="$seff" -v ce="$ceff" 'BEGIN {
+  printf "ratio switchboard/coturn: relayed pkt/s %.2fx, relayed pkt per CPU-second %.2fx\n", cp ? sp / cp : 0, ce ? se / ce : 0 }'
+echo "logs: $out/"
