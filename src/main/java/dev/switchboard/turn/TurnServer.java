@@ -58,6 +58,9 @@ public final class TurnServer implements AutoCloseable {
   private static final long PERMISSION_MILLIS = 300_000;
   private static final long CHANNEL_MILLIS = 600_000;
   private static final long RESERVATION_MILLIS = 30_000;
+  /** Capped by net.core.rmem_max / wmem_max; larger values are harmless where the kernel allows less. */
+  private static final int LISTENER_BUFFER = 4 * 1024 * 1024;
+  private static final int RELAY_BUFFER = 512 * 1024;
   /** Short standard phrases: error responses stay small (no amplification). */
   private static final Map<Integer, String> REASONS = Map.ofEntries(Map.entry(400, "Bad Request"),
       Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"), Map.entry(437, "Allocation Mismatch"),
@@ -107,6 +110,9 @@ public final class TurnServer implements AutoCloseable {
     running = true;
     InetSocketAddress listen = new InetSocketAddress(settings.listenIp(), settings.port());
     udp = DatagramChannel.open();
+    // bursts arrive while a packet thread is descheduled: room in the kernel buffer instead of drops
+    udp.setOption(java.net.StandardSocketOptions.SO_RCVBUF, LISTENER_BUFFER);
+    udp.setOption(java.net.StandardSocketOptions.SO_SNDBUF, LISTENER_BUFFER);
     udp.bind(listen);
     tcp = ServerSocketChannel.open();
     tcp.bind(new InetSocketAddress(settings.listenIp(), ((InetSocketAddress) udp.getLocalAddress()).getPort()));
@@ -697,6 +703,7 @@ public final class TurnServer implements AutoCloseable {
       try {
         channel.bind(new InetSocketAddress(ip, port));
         channel.configureBlocking(false);
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, RELAY_BUFFER);
         return channel;
       } catch (IOException taken) {
         channel.close();

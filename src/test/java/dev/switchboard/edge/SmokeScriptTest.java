@@ -85,8 +85,19 @@ class SmokeScriptTest {
   }
 
   @Test
-  void smoke_fails_when_turn_is_required_and_none_is_handed_out(Vertx vertx) throws Exception {
+  void smoke_allocates_on_the_built_in_relay(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.start(vertx)) {
+      Run run = smoke("http://localhost:" + node.port(), Map.of("SMOKE_REQUIRE_TURN", "1"));
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("PASS turn       turn:127.0.0.1:" + node.node().turnPort() + "?transport=udp"),
+          run.output());
+      assertTrue(run.output().contains("?transport=tcp: relayed address"), run.output());
+    }
+  }
+
+  @Test
+  void smoke_fails_when_turn_is_required_and_none_is_handed_out(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false"))) {
       Run run = smoke("http://localhost:" + node.port(), Map.of("SMOKE_REQUIRE_TURN", "1"));
       assertEquals(1, run.exit(), run.output());
       assertTrue(run.output().contains("FAIL turn"), run.output());

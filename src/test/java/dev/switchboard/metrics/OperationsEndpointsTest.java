@@ -51,6 +51,12 @@ class OperationsEndpointsTest {
       Map.Entry<Integer, String> ready = get(vertx, node.port(), "/ready");
       assertEquals(200, ready.getKey(), ready.getValue());
       assertEquals("ok", new JsonObject(ready.getValue()).getJsonObject("checks").getString("registry"));
+      assertEquals("ok", new JsonObject(ready.getValue()).getJsonObject("checks").getString("turn"), "relay listening");
+    }
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false"))) {
+      JsonObject ready = new JsonObject(get(vertx, node.port(), "/ready").getValue());
+      assertEquals("disabled", ready.getJsonObject("checks").getString("turn"));
+      assertEquals("ready", ready.getString("status"));
     }
   }
 
@@ -65,6 +71,7 @@ class OperationsEndpointsTest {
     JsonObject body = new JsonObject(ready.getValue());
     assertEquals("not_ready", body.getString("status"));
     assertEquals("registry_unavailable", body.getJsonObject("checks").getString("registry"));
+    assertEquals("not_listening", body.getJsonObject("checks").getString("turn"), "no relay answers either");
     assertEquals(200, get(vertx, lonelyGateway.port(), "/health").getKey(), "alive all the same");
   }
 

@@ -248,6 +248,55 @@ class TurnRelayTest {
     }
   }
 
+  @Test
+  void an_ipv6_relay_is_allocated_when_the_client_asks_for_that_family(Vertx vertx) throws Exception {
+    try (TestNode node = node(vertx, Map.of("SWITCHBOARD_TURN_RELAY_IPV6", "::1"));
+         TurnTestClient client = client(node, "kim")) {
+      org.ice4j.message.Request ipv6 = MessageFactory.createAllocateRequest((byte) 17, false);
+      ipv6.putAttribute(org.ice4j.attribute.AttributeFactory.createRequestedAddressFamilyAttribute(
+          org.ice4j.attribute.RequestedAddressFamilyAttribute.IPv6));
+      Message response = client.request(ipv6);
+      assertTrue(TurnTestClient.success(response), "error " + TurnTestClient.errorCode(response));
+      TransportAddress relayed = ((org.ice4j.attribute.XorRelayedAddressAttribute) response
+          .getAttribute(Attribute.XOR_RELAYED_ADDRESS)).getAddress(response.getTransactionID());
+      assertEquals(InetAddress.getByName("::1"), relayed.getAddress());
+    }
+    try (TestNode node = node(vertx, Map.of()); TurnTestClient client = client(node, "lee")) {
+      org.ice4j.message.Request ipv6 = MessageFactory.createAllocateRequest((byte) 17, false);
+      ipv6.putAttribute(org.ice4j.attribute.AttributeFactory.createRequestedAddressFamilyAttribute(
+          org.ice4j.attribute.RequestedAddressFamilyAttribute.IPv6));
+      assertEquals(440, TurnTestClient.errorCode(client.request(ipv6)), "no IPv6 relay configured");
+    }
+  }
+
+  @Test
+  void static_users_from_config_can_allocate(Vertx vertx) throws Exception {
+    try (TestNode node = node(vertx, Map.of("SWITCHBOARD_TURN_STATIC_USERS", "kiosk:long-password"));
+         TurnTestClient kiosk = new TurnTestClient(node.node().turnPort(), "kiosk", "long-password");
+         TurnTestClient impostor = new TurnTestClient(node.node().turnPort(), "kiosk", "guess")) {
+      kiosk.allocate();
+      assertEquals(401, TurnTestClient.errorCode(impostor.request(MessageFactory.createAllocateRequest((byte) 17, false))));
+    }
+  }
+
+  @Test
+  void the_bandwidth_cap_drops_what_exceeds_it(Vertx vertx) throws Exception {
+    try (TestNode node = node(vertx, Map.of("SWITCHBOARD_TURN_BANDWIDTH_BYTES_PER_SECOND", "2000"));
+         TurnTestClient client = client(node, "max"); DatagramSocket peer = peer()) {
+      client.allocate();
+      assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))));
+      for (int i = 0; i < 10; i++) {
+        client.sendChannelData(0x4000, new byte[500]);
+      }
+      int received = 0;
+      peer.setSoTimeout(500);
+      while (!receivesNothing(peer)) {
+        received++;
+      }
+      assertTrue(received >= 3 && received <= 5, "2000 B/s lets about 4 x 500 B through at once, got " + received);
+    }
+  }
+
   private static boolean receivesNothing(DatagramSocket socket) throws Exception {
     try {
       socket.receive(new DatagramPacket(new byte[1500], 1500));
