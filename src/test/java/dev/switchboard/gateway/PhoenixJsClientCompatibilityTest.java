@@ -34,7 +34,9 @@ class PhoenixJsClientCompatibilityTest {
       assertTrue(a.length() >= 16 && !a.equals(b), output);
       assertEquals(new JsonArray().add(a), result.getJsonArray("peersSeenByB"));
       assertEquals(new JsonArray().add(a), result.getJsonArray("roomPeersOfB"));
-      assertEquals(new JsonArray(), result.getJsonArray("iceServers"));
+      JsonObject turn = result.getJsonArray("iceServers").getJsonObject(1);
+      assertTrue(turn.getString("username").endsWith(":" + b), output);
+      assertTrue(turn.containsKey("credential"), output);
       assertEquals(b, result.getString("joinedSeenByA"));
       assertEquals(a, result.getString("offerFrom"));
       assertEquals(new JsonObject().put("type", "offer").put("sdp", "v=0 compat"), result.getJsonObject("offerBody"));

@@ -42,7 +42,9 @@ class SignalingFlowTest {
     try (TestClient a = node.connect(); TestClient b = node.connect()) {
       JsonObject first = a.enter("r1");
       assertEquals(new JsonArray(), first.getJsonArray("peers"));
-      assertEquals(new JsonArray(), first.getJsonArray("ice_servers"));
+      JsonObject turn = first.getJsonArray("ice_servers").getJsonObject(1);
+      assertTrue(turn.getString("username").endsWith(":" + first.getString("peer_id")), turn::encode);
+      assertTrue(turn.getJsonArray("urls").getString(0).startsWith("turn:127.0.0.1:"), turn::encode);
       JsonObject second = b.enter("r1");
       assertEquals(new JsonArray().add(a.peerId()), second.getJsonArray("peers"));
       assertNotEquals(a.peerId(), b.peerId());
