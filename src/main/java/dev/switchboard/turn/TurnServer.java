@@ -160,7 +160,6 @@ public final class TurnServer implements AutoCloseable {
 
   private void readUdp() {
     ByteBuffer in = ByteBuffer.allocateDirect(MAX_PACKET);
-    Map<InetSocketAddress, ClientLink> links = new ConcurrentHashMap<>();
     while (running) {
       try {
         in.clear();

@@ -1,11 +1,9 @@
 package dev.switchboard.support;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The repository's Caddyfile run by the real caddy binary on unprivileged loopback ports. */
 public final class CaddyProcess implements AutoCloseable {
@@ -34,19 +32,8 @@ public final class CaddyProcess implements AutoCloseable {
     builder.environment().put("XDG_DATA_HOME", home.resolve("data").toAbsolutePath().toString());
     builder.environment().put("XDG_CONFIG_HOME", home.resolve("config").toAbsolutePath().toString());
     CaddyProcess caddy = new CaddyProcess(builder.start(), https, log);
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!caddy.process.isAlive()) {
-        throw new IllegalStateException("caddy exited: " + Files.readString(log));
-      }
-      try (Socket probe = new Socket("127.0.0.1", https)) {
-        return caddy;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    caddy.close();
-    throw new IllegalStateException("caddy did not listen on " + https + ": " + Files.readString(log));
+    ExternalProcess.awaitListening(caddy.process, https, log, 20_000);
+    return caddy;
   }
 
   public int httpsPort() {
@@ -59,9 +46,6 @@ public final class CaddyProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+    ExternalProcess.stop(process);
   }
 }

@@ -1,11 +1,9 @@
 package dev.switchboard.support;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A real coturn (Debian's turnserver) with a TURN REST API secret on loopback, as an independent peer. */
 public final class CoturnProcess implements AutoCloseable {
@@ -30,20 +28,9 @@ public final class CoturnProcess implements AutoCloseable {
         "--use-auth-secret", "--static-auth-secret=" + secret))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     CoturnProcess coturn = new CoturnProcess(process, port, log);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("turnserver exited: " + Files.readString(log));
-      }
-      try (Socket probe = new Socket("127.0.0.1", port)) {
-        Thread.sleep(200); // the UDP listener comes up beside the TCP one
-        return coturn;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    coturn.close();
-    throw new IllegalStateException("turnserver did not listen: " + Files.readString(log));
+    ExternalProcess.awaitListening(process, port, log, 10_000);
+    Thread.sleep(200); // the UDP listener comes up beside the TCP one
+    return coturn;
   }
 
   public int port() {
@@ -57,9 +44,6 @@ public final class CoturnProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+    ExternalProcess.stop(process);
   }
 }
