@@ -297,12 +297,16 @@ window.switchboard = {
   async peers() {
     const out = [];
     for (const [id, peer] of state.peers) {
-      let framesDecoded = 0; let bytesReceived = 0;
-      (await peer.pc.getStats()).forEach((s) => {
+      let framesDecoded = 0; let bytesReceived = 0; let pairId = null;
+      const stats = await peer.pc.getStats();
+      stats.forEach((s) => {
         if (s.type === "inbound-rtp" && s.kind === "video") { framesDecoded = s.framesDecoded || 0; bytesReceived = s.bytesReceived || 0; }
+        if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
+      const pair = pairId && stats.get(pairId);
+      const local = pair && stats.get(pair.localCandidateId);
       out.push({ id, name: peer.name, audio: peer.tile.dataset.audio !== "false", video: peer.tile.dataset.video !== "false",
-        state: peer.pc.connectionState, framesDecoded, bytesReceived });
+        state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null });
     }
     return out;
   },

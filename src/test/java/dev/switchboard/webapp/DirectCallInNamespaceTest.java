@@ -1,0 +1,45 @@
+package dev.switchboard.webapp;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A 3-party call over direct (host candidate) paths. In the host namespace Chromium would use the
+ * machine's external address, so node and browsers run in a fresh network namespace with only loopback.
+ */
+class DirectCallInNamespaceTest {
+
+  @Test
+  void three_browsers_in_a_loopback_only_namespace_connect_directly_and_decode_each_other() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String command = "ip link set lo up && exec " + java + " " + String.join(" ", opens())
+        + " -cp '" + System.getProperty("java.class.path") + "' " + DirectCallScenario.class.getName();
+    Process process = new ProcessBuilder("unshare", "-n", "--", "sh", "-c", command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
+    String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElse(null);
+    assertTrue(line != null, output);
+    JsonObject result = new JsonObject(line.substring("RESULT ".length()));
+    assertEquals(null, result.getString("error"), output);
+    assertEquals(true, result.getBoolean("flowing"), line);
+    for (Object browser : result.getJsonArray("peers")) {
+      for (Object peer : (JsonArray) browser) {
+        JsonObject p = (JsonObject) peer;
+        assertEquals("connected", p.getString("state"), line);
+        assertEquals("host", p.getString("candidateType"), "a direct path, no relay: " + line);
+      }
+    }
+  }
+
+  private static List<String> opens() {
+    return List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+  }
+}
