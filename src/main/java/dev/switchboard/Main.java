@@ -4,7 +4,9 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
+import dev.switchboard.cluster.ClusterSupport;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -42,11 +44,22 @@ public final class Main {
     }
 
     SwitchboardMetrics metrics = SwitchboardMetrics.create();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.metrics().enabled())
-            .setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true));
+    Vertx vertx;
+    try {
+      if (config.cluster().enabled()) {
+        VertxBuilder builder = Vertx.builder().with(ClusterSupport.options(options, config.cluster()))
+            .withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+        vertx = ClusterSupport.start(builder, config.cluster()).await(60, TimeUnit.SECONDS);
+      } else {
+        vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+      }
+    } catch (Exception e) {
+      System.err.println("switchboard: cannot join the cluster: " + rootMessage(e));
+      System.exit(EXIT_START);
+      return;
+    }
     AtomicReference<Node> running = new AtomicReference<>();
     try {
       running.set(Node.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
@@ -63,7 +76,9 @@ public final class Main {
         displayHost(config.http().host()), running.get().httpPort(), config.http().instances());
     System.out.printf("  signaling socket ws://%s:%d/socket/websocket  (Phoenix Channels V2, vsn=2.0.0)%n",
         displayHost(config.http().host()), running.get().httpPort());
-    System.out.printf("  room registry    in memory, max %d peers per room%n", config.rooms().maxPeers());
+    System.out.printf("  room registry    %s, max %d peers per room%n",
+        config.cluster().enabled() ? "Redis " + config.cluster().redisUrl() + ", clustered as " + running.get().config().nodeId()
+            : "in memory", config.rooms().maxPeers());
     if (config.turn().relayEnabled()) {
       System.out.printf("  TURN relay       %s:%d udp+tcp, relays on %s ports %d-%d%n", config.turn().listenIp(),
           running.get().turnPort(), config.turn().relayIp(), config.turn().minPort(), config.turn().maxPort());

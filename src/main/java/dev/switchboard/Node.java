@@ -5,7 +5,17 @@ import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.BusIceServers;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
+import dev.switchboard.bus.Addresses;
+import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.room.InMemoryRoomStore;
+import dev.switchboard.room.RedisRoomStore;
+import dev.switchboard.room.RoomStore;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisAPI;
 import dev.switchboard.room.RoomRegistryVerticle;
 import dev.switchboard.turn.IceServerList;
 import dev.switchboard.turn.TurnCredentials;
@@ -45,15 +55,28 @@ public final class Node {
     this.metrics = metrics;
   }
 
-  public static Future<Node> start(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
+  public static Future<Node> start(Vertx vertx, SwitchboardConfig configured, SwitchboardMetrics metrics) {
+    boolean clustered = configured.cluster().enabled();
+    SwitchboardConfig config = clustered ? configured.withNodeId(ClusterSupport.nodeId(vertx)) : configured;
     Node node = new Node(vertx, config, metrics);
+    RoomStore store = clustered ? new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000))))) : new InMemoryRoomStore();
+    if (clustered) {
+      // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
+      ClusterSupport.onNodeLeft(vertx, dead -> vertx.eventBus().request(Addresses.ROOM_REAP,
+          new JsonObject().put("node_id", dead), new DeliveryOptions().setLocalOnly(true))
+          .onSuccess(reply -> LOG.info("node " + dead + " left; its peers reaped here: "
+              + ((JsonObject) reply.body()).getInteger("removed")))
+          .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
+    }
     TurnCredentials credentials;
     try {
       credentials = turnCredentials(config);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(new RoomRegistryVerticle(new InMemoryRoomStore(), config.rooms().maxPeers(), metrics))
+    return vertx.deployVerticle(new RoomRegistryVerticle(store, config.rooms().maxPeers(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
           if (!config.turn().relayEnabled()) {

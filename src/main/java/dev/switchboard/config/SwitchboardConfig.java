@@ -9,7 +9,16 @@ import java.util.UUID;
 /** The whole validated configuration of one node; built once at boot from YAML plus environment. */
 public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
-    MetricsConfig metrics, Duration shutdownGrace) {
+    MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace) {
+
+  public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
+                              List<String> members, int failureTimeoutSeconds, String redisUrl) {
+  }
+
+  /** The same configuration under another node id (a clustered node takes its cluster member id). */
+  public SwitchboardConfig withNodeId(String id) {
+    return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace);
+  }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
                            List<String> allowedOrigins, boolean allowLocalhostOrigins) {
@@ -35,6 +44,24 @@ public record SwitchboardConfig(
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
+  }
+
+  private static ClusterConfig clusterConfig(ConfigReader root) {
+    ConfigReader cluster = root.section("cluster");
+    ConfigReader redis = root.section("redis");
+    List<String> members = cluster.strings("members");
+    for (String member : members) {
+      if (!member.matches("[^:\\s]+:\\d{1,5}")) {
+        throw new ConfigException("cluster.members: expected host:port, found: " + member);
+      }
+    }
+    String url = redis.nonEmptyString("url");
+    if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+      throw new ConfigException("redis.url must start with redis:// or rediss://, found: " + url);
+    }
+    return new ClusterConfig(cluster.bool("enabled"), cluster.nonEmptyString("host"), cluster.string("public-host"),
+        cluster.integer("port", 1, 65535), cluster.integer("bus-port", 0, 65535), members,
+        cluster.integer("failure-timeout-seconds", 1, 600), url);
   }
 
   private static TurnConfig turnConfig(ConfigReader turn, List<String> uris) {
@@ -101,6 +128,7 @@ public record SwitchboardConfig(
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),
         turnConfig(turn, uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
+        clusterConfig(root),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)));
   }
 }

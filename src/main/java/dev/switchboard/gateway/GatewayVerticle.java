@@ -4,6 +4,7 @@ import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
 import io.vertx.core.eventbus.DeliveryOptions;
+import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
@@ -137,11 +138,14 @@ public final class GatewayVerticle extends VerticleBase {
     Future<String> turn = !config.turn().relayEnabled() ? Future.succeededFuture("disabled")
         : vertx.eventBus().request(Addresses.TURN_STATUS, new JsonObject(),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(1_000)).map("ok").otherwise("not_listening");
+    String cluster = !config.cluster().enabled() ? "disabled" : ClusterSupport.active(vertx) ? "ok" : "not_joined";
     Future.join(registry, turn).onComplete(done -> {
-      boolean ready = "ok".equals(registry.result()) && !"not_listening".equals(turn.result());
+      boolean ready = "ok".equals(registry.result()) && !"not_listening".equals(turn.result())
+          && !"not_joined".equals(cluster);
       rc.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", config.nodeId())
-              .put("checks", new JsonObject().put("registry", registry.result()).put("turn", turn.result())).encode());
+              .put("checks", new JsonObject().put("registry", registry.result()).put("turn", turn.result())
+                  .put("cluster", cluster)).encode());
     });
   }
 

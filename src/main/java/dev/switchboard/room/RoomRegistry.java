@@ -8,6 +8,9 @@ import dev.switchboard.bus.SignalRequest;
 import io.vertx.core.Future;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rules of rooms, independent of transport: admission, the one {@code peer:left} per departure,
@@ -21,6 +24,15 @@ public final class RoomRegistry {
   private final RoomStore store;
   private final RoomEventSink sink;
   private final int maxPeers;
+  /** The last signal of each sender still in flight (entries disappear when it completes). */
+  private final Map<String, Future<Void>> lastSignalOf = new ConcurrentHashMap<>();
+  /** Sender→target pairs the store confirmed, so signals keep flowing while the store is unreachable. */
+  private final Set<String> verifiedPairs = ConcurrentHashMap.newKeySet();
+  /** This node's members, re-asserted when the store comes back (it may have restarted empty). */
+  private final Map<Membership, Member> localMembers = new ConcurrentHashMap<>();
+  /** Departures the store did not record yet; announced once when it does. */
+  private final Set<Membership> pendingLeaves = ConcurrentHashMap.newKeySet();
+  private volatile boolean storeReachable = true;
 
   public RoomRegistry(RoomStore store, RoomEventSink sink, int maxPeers) {
     this.store = store;
@@ -32,36 +44,95 @@ public final class RoomRegistry {
     if (!RoomIds.isValid(request.room())) {
       return Future.failedFuture(new RoomRefusal(INVALID_ROOM));
     }
-    return store.join(request.room(), new Member(request.peerId(), request.nodeId()), maxPeers).map(result -> {
+    return store.join(request.room(), new Member(request.peerId(), request.nodeId()), maxPeers)
+        .recover(this::unreachable).map(result -> {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
       }
       if (!result.alreadyMember()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
       }
+      localMembers.put(new Membership(request.room(), request.peerId()), new Member(request.peerId(), request.nodeId()));
       return new JoinReply(result.present().stream().map(Member::peerId).toList());
     });
   }
 
-  /** Idempotent: only the call that actually removed the member announces {@code peer:left}. */
+  /**
+   * Idempotent: only the call that actually removed the member announces {@code peer:left}. When the
+   * store is unreachable the departure is kept and announced once the store records it.
+   */
   public Future<Boolean> leave(LeaveRequest request) {
+    Membership membership = new Membership(request.room(), request.peerId());
+    localMembers.remove(membership);
+    verifiedPairs.removeIf(pair -> pair.startsWith(request.room() + "|" + request.peerId() + "|")
+        || pair.startsWith(request.room() + "|") && pair.endsWith("|" + request.peerId()));
     return store.leave(request.room(), request.peerId()).map(result -> {
       // an emptied room has nobody left to tell
       if (result.removed() && !result.roomEmptied()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.LEFT, request.peerId()));
       }
       return result.removed();
+    }).recover(failure -> {
+      pendingLeaves.add(membership);
+      return unreachable(failure);
     });
   }
 
+  /**
+   * Per sender→target order must survive an asynchronous store (Redis checks on pooled connections can
+   * complete out of order), so each sender's signals are checked and delivered one after another.
+   */
   public Future<Void> signal(SignalRequest request) {
-    return store.areMembers(request.room(), request.from(), request.to()).map(shared -> {
-      if (!shared) {
-        throw new RoomRefusal(UNKNOWN_PEER);
+    String sender = request.from();
+    Future<Void> previous = lastSignalOf.getOrDefault(sender, Future.succeededFuture());
+    String pair = request.room() + "|" + sender + "|" + request.to();
+    Future<Void> next = previous.transform(ignored -> store.areMembers(request.room(), sender, request.to())
+        .recover(failure -> {
+          storeReachable = false;
+          return verifiedPairs.contains(pair) ? Future.succeededFuture(true) : Future.failedFuture(failure);
+        })
+        .map(shared -> {
+          if (!shared) {
+            throw new RoomRefusal(UNKNOWN_PEER);
+          }
+          verifiedPairs.add(pair);
+          sink.deliver(request.to(), request.delivery());
+          return null;
+        }));
+    lastSignalOf.put(sender, next);
+    next.onComplete(done -> lastSignalOf.remove(sender, next));
+    return next;
+  }
+
+  /**
+   * Called periodically: when the store answers again after failing, this node's members are written
+   * back (joins are idempotent) and the departures it missed are recorded and announced.
+   */
+  public Future<Void> checkStore() {
+    return store.areMembers("_health", "_", "_").transform(probe -> {
+      boolean wasReachable = storeReachable;
+      storeReachable = probe.succeeded();
+      if (probe.failed() || wasReachable) {
+        return Future.succeededFuture();
       }
-      sink.deliver(request.to(), request.delivery());
-      return null;
+      java.util.List<Future<?>> repairs = new java.util.ArrayList<>();
+      localMembers.forEach((membership, member) ->
+          repairs.add(store.join(membership.room(), member, Integer.MAX_VALUE)));
+      for (Membership gone : java.util.List.copyOf(pendingLeaves)) {
+        repairs.add(store.leave(gone.room(), gone.peerId()).onSuccess(result -> {
+          pendingLeaves.remove(gone);
+          if (!result.roomEmptied()) {
+            sink.publish(new RoomEvent(gone.room(), RoomEvent.Kind.LEFT, gone.peerId()));
+          }
+        }));
+      }
+      return Future.join(repairs).mapEmpty();
     });
+  }
+
+  private <T> Future<T> unreachable(Throwable failure) {
+    storeReachable = false;
+    return Future.failedFuture(failure);
   }
 
   public Future<List<Member>> members(String room) {

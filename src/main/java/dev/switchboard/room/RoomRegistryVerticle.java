@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 public final class RoomRegistryVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(RoomRegistryVerticle.class.getName());
 
+  private static final long STORE_CHECK_MILLIS = 1_000;
   private final RoomStore store;
   private final int maxPeers;
   private final SwitchboardMetrics metrics;
@@ -39,6 +40,8 @@ public final class RoomRegistryVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     RoomRegistry registry = new RoomRegistry(store, new BusSink(bus), maxPeers);
     metrics.registry().gauge("switchboard.rooms.active", store, RoomStore::roomCount);
+    // cancelled with the verticle on undeploy
+    vertx.setPeriodic(STORE_CHECK_MILLIS, t -> registry.checkStore());
     return Future.all(
         serve(bus, Addresses.ROOM_JOIN, json -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
         serve(bus, Addresses.ROOM_LEAVE, json -> registry.leave(LeaveRequest.fromJson(json))
@@ -46,7 +49,9 @@ public final class RoomRegistryVerticle extends VerticleBase {
         serve(bus, Addresses.ROOM_SIGNAL, json -> registry.signal(SignalRequest.fromJson(json)).map(v -> null)),
         serve(bus, Addresses.ROOM_MEMBERS, json -> registry.members(MembersRequest.fromJson(json).room())
             .map(members -> new JsonObject().put("peers",
-                new JsonArray(members.stream().map(Member::peerId).toList())))));
+                new JsonArray(members.stream().map(Member::peerId).toList())))),
+        serve(bus, Addresses.ROOM_REAP, json -> registry.reapNode(json.getString("node_id"))
+            .map(count -> new JsonObject().put("removed", count))));
   }
 
   /** One place turns results into replies and failures into stable reasons; every request is answered once. */

@@ -1,0 +1,89 @@
+package dev.switchboard.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import dev.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The one place that knows Hazelcast: its configuration from ours, and membership events. */
+public final class ClusterSupport {
+  private ClusterSupport() {
+  }
+
+  public static HazelcastClusterManager clusterManager(SwitchboardConfig.ClusterConfig cluster) {
+    // Hazelcast's own INFO chatter is not an operator's business; warnings still show
+    Logger.getLogger("com.hazelcast").setLevel(Level.WARNING);
+    Config config = ConfigUtil.loadConfig(); // keeps the maps and multimaps Vert.x needs
+    config.setClusterName("switchboard");
+    config.setProperty("hazelcast.logging.type", "jdk");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.failureTimeoutSeconds()));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    if (!cluster.publicHost().isBlank()) {
+      network.setPublicAddress(cluster.publicHost() + ":" + cluster.port());
+    }
+    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1).setMembers(cluster.members());
+    return new HazelcastClusterManager(config);
+  }
+
+  public static VertxOptions options(VertxOptions options, SwitchboardConfig.ClusterConfig cluster) {
+    String publicHost = cluster.publicHost().isBlank() ? cluster.host() : cluster.publicHost();
+    return options.setEventBusOptions(new EventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
+        .setClusterPublicHost(publicHost));
+  }
+
+  public static Future<Vertx> start(VertxBuilder builder, SwitchboardConfig.ClusterConfig cluster) {
+    return builder.withClusterManager(clusterManager(cluster)).buildClustered();
+  }
+
+  /** This member's id: a clustered node registers its peers in Redis under it, so reaping can find them. */
+  public static String nodeId(Vertx vertx) {
+    return clusterManager(vertx).getNodeId();
+  }
+
+  public static boolean active(Vertx vertx) {
+    ClusterManager manager = clusterManager(vertx);
+    return manager != null && manager.isActive();
+  }
+
+  /** Runs {@code onLeft} with the id of every member that leaves or dies. */
+  public static void onNodeLeft(Vertx vertx, Consumer<String> onLeft) {
+    clusterManager(vertx).nodeListener(new NodeListener() {
+      @Override
+      public void nodeAdded(String nodeId) {
+      }
+
+      @Override
+      public void nodeLeft(String nodeId) {
+        onLeft.accept(nodeId);
+      }
+    });
+  }
+
+  private static ClusterManager clusterManager(Vertx vertx) {
+    return ((VertxInternal) vertx).clusterManager();
+  }
+}

@@ -1,0 +1,181 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.Main;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.room.RegistryClient;
+import dev.switchboard.support.RedisProcess;
+import dev.switchboard.support.TestClient;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.switchboard.support.Wait.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes clustered with Hazelcast over loopback, rooms in a real redis-server. */
+class ClusterTest {
+  private static RedisProcess redis;
+  private static Vertx bootstrap;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisProcess.start();
+    bootstrap = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    on(bootstrap.close(), 10);
+    redis.close();
+  }
+
+  private static Map<String, String> env(int hazelcastPort, List<Integer> members) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SWITCHBOARD_CLUSTER_ENABLED", "true");
+    env.put("SWITCHBOARD_CLUSTER_HOST", "127.0.0.1");
+    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
+    env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
+    env.put("SWITCHBOARD_REDIS_URL", redis.url());
+    env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
+    return env;
+  }
+
+  private static Vertx clustered(Map<String, String> env) {
+    SwitchboardConfig config = on(ConfigLoader.load(bootstrap, ConfigLoader.DEFAULT_FILE, env), 10);
+    return on(ClusterSupport.start(Vertx.builder().with(ClusterSupport.options(new VertxOptions(), config.cluster())),
+        config.cluster()), 60);
+  }
+
+  @Test
+  void clients_on_two_nodes_exchange_signals_in_order_exactly_once_and_see_each_other_join() throws Exception {
+    int p1 = TestNode.freePort();
+    int p2 = TestNode.freePort();
+    Map<String, String> env1 = env(p1, List.of(p2));
+    Map<String, String> env2 = env(p2, List.of(p1));
+    Vertx v1 = clustered(env1);
+    Vertx v2 = clustered(env2);
+    try (TestNode one = TestNode.start(v1, env1); TestNode two = TestNode.start(v2, env2);
+         TestClient a = one.connect(); TestClient b = two.connect()) {
+      a.enter("span");
+      JsonObject joined = b.enter("span");
+      assertEquals(new JsonArray().add(a.peerId()), joined.getJsonArray("peers"), "B, on node 2, sees A from node 1");
+      assertEquals(b.peerId(), a.awaitEvent("room:span", "peer:joined").getJsonObject(4).getString("peer_id"));
+      a.expectSilence(Duration.ofMillis(300), f -> "peer:joined".equals(f.getString(3)));
+
+      String jr = a.joinRef("room:span");
+      for (int i = 0; i < 200; i++) {
+        a.sendAsync(new JsonArray().add(jr).add("c" + i).add("room:span").add("signal:candidate")
+            .add(new JsonObject().put("to", b.peerId()).put("body", i)).encode());
+      }
+      for (int i = 0; i < 200; i++) {
+        JsonArray candidate = b.awaitEvent("peer:" + b.peerId(), "signal:candidate");
+        assertEquals(i, candidate.getJsonObject(4).getInteger("body"), "in order, once");
+        assertEquals(a.peerId(), candidate.getJsonObject(4).getString("from"));
+      }
+      b.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
+      b.push(b.joinRef("room:span"), "room:span", "signal:answer", new JsonObject().put("to", a.peerId()).put("body", "ans"));
+      assertEquals("ans", a.awaitEvent("peer:" + a.peerId(), "signal:answer").getJsonObject(4).getString("body"));
+    } finally {
+      on(v2.close(), 20);
+      on(v1.close(), 20);
+    }
+  }
+
+  @Test
+  void a_killed_node_is_reaped_its_peers_leave_within_5_seconds_and_redis_forgets_them() throws Exception {
+    int p1 = TestNode.freePort();
+    int p2 = TestNode.freePort();
+    Map<String, String> env1 = env(p1, List.of(p2));
+    Vertx v1 = clustered(env1);
+    Process other = null;
+    try (TestNode survivor = TestNode.start(v1, env1); TestClient a = survivor.connect()) {
+      int httpPort = TestNode.freePort();
+      Map<String, String> env2 = env(p2, List.of(p1));
+      env2.putAll(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", String.valueOf(httpPort),
+          "SWITCHBOARD_METRICS_ENABLED", "false"));
+      ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+          "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "-cp", System.getProperty("java.class.path"), Main.class.getName()).redirectErrorStream(true);
+      builder.environment().putAll(env2);
+      other = builder.start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+      List<String> lines = new ArrayList<>();
+      for (String line = out.readLine(); line != null && !line.contains("is up"); line = out.readLine()) {
+        lines.add(line);
+      }
+      assertTrue(other.isAlive(), "second node did not start: " + lines);
+
+      a.enter("doomed");
+      try (TestClient b = TestClient.connect(v1, httpPort, "/socket/websocket?vsn=2.0.0", Map.of())) {
+        b.enter("doomed");
+        assertEquals(b.peerId(), a.awaitEvent("room:doomed", "peer:joined").getJsonObject(4).getString("peer_id"));
+        long killedAt = System.nanoTime();
+        other.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye
+        JsonArray left = a.await(f -> "peer:left".equals(f.getString(3)), "peer:left", Duration.ofSeconds(5));
+        long millis = (System.nanoTime() - killedAt) / 1_000_000;
+        assertEquals(b.peerId(), left.getJsonObject(4).getString("peer_id"));
+        assertTrue(millis <= 5000, "reaped after " + millis + " ms");
+        a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+        assertEquals(List.of(a.peerId()), on(new RegistryClient(v1.eventBus(), 2000).members("doomed"), 5));
+      }
+    } finally {
+      if (other != null) {
+        other.destroyForcibly();
+      }
+      on(v1.close(), 20);
+    }
+  }
+
+  @Test
+  void during_a_redis_outage_joins_are_refused_signals_flow_and_membership_heals_afterwards() throws Exception {
+    int p1 = TestNode.freePort();
+    Map<String, String> env1 = env(p1, List.of());
+    Vertx v1 = clustered(env1);
+    try (TestNode node = TestNode.start(v1, env1); TestClient a = node.connect(); TestClient b = node.connect();
+         TestClient c = node.connect(); TestClient d = node.connect()) {
+      a.enter("outage");
+      b.enter("outage");
+      c.enter("outage");
+      a.push(a.joinRef("room:outage"), "room:outage", "signal:offer", new JsonObject().put("to", b.peerId()).put("body", 0));
+      b.awaitEvent("peer:" + b.peerId(), "signal:offer");
+
+      redis.stop();
+      JsonObject refused = d.join("room:outage", new JsonObject());
+      assertEquals("registry_unavailable", refused.getJsonObject("response").getString("reason"));
+      JsonObject relayed = a.push(a.joinRef("room:outage"), "room:outage", "signal:offer",
+          new JsonObject().put("to", b.peerId()).put("body", 1));
+      assertEquals("ok", relayed.getString("status"), "joined sockets keep signalling");
+      assertEquals(1, b.awaitEvent("peer:" + b.peerId(), "signal:offer").getJsonObject(4).getInteger("body"));
+      c.drop(); // leaves while Redis is down
+      a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+
+      redis.restart(); // empty: everything it knew is gone
+      JsonArray left = a.await(f -> "peer:left".equals(f.getString(3)), "peer:left after recovery", Duration.ofSeconds(10));
+      assertEquals(c.peerId(), left.getJsonObject(4).getString("peer_id"));
+      a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+      RegistryClient registry = new RegistryClient(v1.eventBus(), 2000);
+      assertEquals(List.of(a.peerId(), b.peerId()).stream().sorted().toList(),
+          on(registry.members("outage"), 5).stream().sorted().toList(), "live members re-asserted, no ghost");
+      JsonObject joinsAgain = d.join("room:outage", new JsonObject());
+      assertEquals("ok", joinsAgain.getString("status"));
+    } finally {
+      on(v1.close(), 20);
+    }
+  }
+}
