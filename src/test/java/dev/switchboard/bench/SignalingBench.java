@@ -39,7 +39,8 @@ public final class SignalingBench {
     SignalingBench bench = new SignalingBench(Integer.parseInt(args[1]));
     try {
       switch (args[0]) {
-        case "rtt" -> bench.roundTrip(10_000, 20_000);
+        case "rtt" -> bench.roundTrip(10_000, 20_000, args.length > 2 ? Integer.parseInt(args[2]) : bench.port);
+        case "reap" -> bench.reap(Integer.parseInt(args[2]), Long.parseLong(args[3]));
         case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10);
         case "memory" -> bench.memory(Integer.parseInt(System.getProperty("sockets", "10000")), Long.parseLong(args[2]));
         default -> throw new IllegalArgumentException(args[0]);
@@ -51,6 +52,8 @@ public final class SignalingBench {
 
   /** One connected, joined peer driven by callbacks on its event loop. */
   private final class Peer {
+    int port = SignalingBench.this.port;
+    Runnable onLeft = () -> { };
     WebSocket ws;
     io.vertx.core.Context context;
     String id;
@@ -77,6 +80,8 @@ public final class SignalingBench {
                 .add(new JsonObject()).encode());
           } else if ("phx_reply".equals(event) && "2".equals(frame.getString(1))) {
             entered.tryComplete(this);
+          } else if ("peer:left".equals(event)) {
+            onLeft.run();
           } else if (event.startsWith("signal:")) {
             onSignal.accept(frame);
           } else if ("phx_reply".equals(event)) {
@@ -101,16 +106,34 @@ public final class SignalingBench {
   }
 
   private Peer[] pair(String room) throws Exception {
+    return pair(room, port);
+  }
+
+  /** A on this bench's node, B on the node at {@code portB} (the same node unless clustered). */
+  private Peer[] pair(String room, int portB) throws Exception {
     Peer a = new Peer();
     Peer b = new Peer();
+    b.port = portB;
     a.enter(room).await(30, TimeUnit.SECONDS);
     b.enter(room).await(30, TimeUnit.SECONDS);
     return new Peer[] {a, b};
   }
 
+  /** A on this node, B on another; the other node is killed (SIGKILL): how long until A hears peer:left. */
+  private void reap(int otherPort, long otherPid) throws Exception {
+    Peer[] p = pair("reap", otherPort);
+    Promise<Long> left = Promise.promise();
+    p[0].onLeft = () -> left.tryComplete(System.nanoTime());
+    long killed = System.nanoTime();
+    new ProcessBuilder("kill", "-9", String.valueOf(otherPid)).start().waitFor();
+    long at = left.future().await(60, TimeUnit.SECONDS);
+    System.out.printf("dead node reaped: peer:left reached the surviving node's client %.0f ms after kill -9%n",
+        (at - killed) / 1e6);
+  }
+
   /** A→B→A over an otherwise idle node, one signal in flight at a time. */
-  private void roundTrip(int warmup, int samples) throws Exception {
-    Peer[] p = pair("rtt");
+  private void roundTrip(int warmup, int samples, int portB) throws Exception {
+    Peer[] p = pair("rtt", portB);
     Peer a = p[0];
     Peer b = p[1];
     b.onSignal = f -> b.signal(a.id, f.getJsonObject(4).getValue("body"));
@@ -134,8 +157,8 @@ public final class SignalingBench {
     done.future().await(120, TimeUnit.SECONDS);
     long[] measured = Arrays.copyOfRange(rtts, warmup, rtts.length);
     Arrays.sort(measured);
-    System.out.printf("signal round trip A->B->A over %d samples: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
-        samples, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), measured[measured.length - 1] / 1e6);
+    System.out.printf("signal round trip A->B->A (%s) over %d samples: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+        portB == port ? "same node" : "A and B on different nodes", samples, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), measured[measured.length - 1] / 1e6);
   }
 
   private static double ms(long[] sorted, double q) {

@@ -178,4 +178,45 @@ class ClusterTest {
       on(v1.close(), 20);
     }
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void a_browser_call_whose_participants_sit_on_different_nodes_connects() throws Exception {
+    int p1 = TestNode.freePort();
+    int p2 = TestNode.freePort();
+    Map<String, String> env1 = env(p1, List.of(p2));
+    Map<String, String> env2 = env(p2, List.of(p1));
+    for (Map<String, String> env : List.of(env1, env2)) {
+      env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "true");
+      env.put("SWITCHBOARD_TURN_SECRET", "span-secret");
+    }
+    Vertx v1 = clustered(env1);
+    Vertx v2 = clustered(env2);
+    List<org.openqa.selenium.chrome.ChromeDriver> browsers = new ArrayList<>();
+    try (TestNode one = TestNode.start(v1, env1); TestNode two = TestNode.start(v2, env2)) {
+      for (TestNode node : List.of(one, two)) {
+        org.openqa.selenium.chrome.ChromeDriver browser = dev.switchboard.support.Chromium.start();
+        browsers.add(browser);
+        browser.get("http://127.0.0.1:" + node.port() + "/r/span?name=N" + node.port() + "&join=1&relay=1");
+      }
+      for (org.openqa.selenium.chrome.ChromeDriver browser : browsers) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<Map<String, Object>> peers = List.of();
+        while (System.currentTimeMillis() < deadline) {
+          peers = (List<Map<String, Object>>) browser.executeAsyncScript(
+              "window.switchboard ? window.switchboard.peers().then(arguments[0]) : arguments[0]([])");
+          if (peers.size() == 1 && ((Number) peers.get(0).get("framesDecoded")).longValue() > 0) {
+            break;
+          }
+          Thread.sleep(250);
+        }
+        assertEquals(1, peers.size(), String.valueOf(peers));
+        assertTrue(((Number) peers.get(0).get("framesDecoded")).longValue() > 0, "video across nodes: " + peers);
+      }
+    } finally {
+      browsers.forEach(org.openqa.selenium.chrome.ChromeDriver::quit);
+      on(v2.close(), 20);
+      on(v1.close(), 20);
+    }
+  }
 }
