@@ -47,6 +47,9 @@ public final class Node {
   private String metricsDeployment;
   private String turnCredentialsDeployment;
   private String relayDeployment;
+  private final List<Long> timers = new CopyOnWriteArrayList<>();
+  private static final long HEARTBEAT_MILLIS = 2_000;
+  private static final int HEARTBEAT_TTL_SECONDS = 10;
   private TurnRelayVerticle relay;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
@@ -59,9 +62,10 @@ public final class Node {
     boolean clustered = configured.cluster().enabled();
     SwitchboardConfig config = clustered ? configured.withNodeId(ClusterSupport.nodeId(vertx)) : configured;
     Node node = new Node(vertx, config, metrics);
-    RoomStore store = clustered ? new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+    RedisRoomStore shared = !clustered ? null : new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000))))) : new InMemoryRoomStore();
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))));
+    RoomStore store = clustered ? shared : new InMemoryRoomStore();
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
       ClusterSupport.onNodeLeft(vertx, dead -> vertx.eventBus().request(Addresses.ROOM_REAP,
@@ -69,6 +73,13 @@ public final class Node {
           .onSuccess(reply -> LOG.info("node " + dead + " left; its peers reaped here: "
               + ((JsonObject) reply.body()).getInteger("removed")))
           .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
+      // a heartbeat key in Redis also catches nodes that died while no other member was there to see it
+      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId(), HEARTBEAT_TTL_SECONDS)
+          .compose(v -> shared.silentNodes())
+          // a member of the cluster is alive even if its key lapsed (e.g. right after a Redis restart)
+          .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
+          .onSuccess(silent -> silent.forEach(dead -> vertx.eventBus().request(Addresses.ROOM_REAP,
+              new JsonObject().put("node_id", dead), new DeliveryOptions().setLocalOnly(true))))));
     }
     TurnCredentials credentials;
     try {
@@ -130,6 +141,7 @@ public final class Node {
   }
 
   public Future<Void> stop() {
+    timers.forEach(vertx::cancelTimer);
     Future<Void> gatewaysDown = gatewayDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(gatewayDeployment);
     return gatewaysDown

@@ -64,6 +64,11 @@ public final class ClusterSupport {
     return clusterManager(vertx).getNodeId();
   }
 
+  /** Ids of the members the cluster counts right now. */
+  public static java.util.List<String> members(Vertx vertx) {
+    return clusterManager(vertx).getNodes();
+  }
+
   public static boolean active(Vertx vertx) {
     ClusterManager manager = clusterManager(vertx);
     return manager != null && manager.isActive();

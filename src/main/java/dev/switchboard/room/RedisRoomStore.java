@@ -86,6 +86,19 @@ public final class RedisRoomStore implements RoomStore {
       redis.call('DEL', nodePeers)
       return removed
       """;
+  private static final String SILENT_NODES = """
+      local silent = {}
+      local cursor = '0'
+      repeat
+        local page = redis.call('SCAN', cursor, 'MATCH', 'sb:node:*:peers', 'COUNT', 1000)
+        cursor = page[1]
+        for _, key in ipairs(page[2]) do
+          local node = string.sub(key, 9, -7)
+          if redis.call('EXISTS', 'sb:node:' .. node .. ':alive') == 0 then table.insert(silent, node) end
+        end
+      until cursor == '0'
+      return silent
+      """;
   private static final String ROOMS = "sb:rooms";
   private static final String SEQUENCE = "sb:seq";
 
@@ -169,6 +182,20 @@ public final class RedisRoomStore implements RoomStore {
       }
       return removed;
     }).compose(result -> refreshRoomCount().map(result));
+  }
+
+  /** Marks this node alive for {@code ttlSeconds}: {@code sb:node:<node>:alive}. */
+  public Future<Void> heartbeat(String nodeId, int ttlSeconds) {
+    return redis.set(List.of("sb:node:" + nodeId + ":alive", "1", "EX", String.valueOf(ttlSeconds))).mapEmpty();
+  }
+
+  /** Nodes that still hold peers in Redis but whose heartbeat key has expired. */
+  public Future<List<String>> silentNodes() {
+    return eval(SILENT_NODES, List.of()).map(r -> {
+      List<String> nodes = new ArrayList<>();
+      r.forEach(node -> nodes.add(node.toString()));
+      return nodes;
+    });
   }
 
   private Future<Void> refreshRoomCount() {

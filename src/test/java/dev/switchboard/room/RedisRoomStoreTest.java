@@ -81,4 +81,15 @@ class RedisRoomStoreTest extends RoomStoreContract {
     assertEquals(6, joins.stream().filter(f -> f.result().admitted()).count());
     assertEquals(6, on(store.members("crowd"), 5).size());
   }
+
+  @Test
+  void nodes_holding_peers_without_a_live_heartbeat_are_reported_silent() {
+    RedisRoomStore store = new RedisRoomStore(api);
+    on(store.join("r", new Member("a", "alive-node"), 6), 5);
+    on(store.join("r", new Member("b", "silent-node"), 6), 5);
+    on(store.heartbeat("alive-node", 10), 5);
+    assertEquals(List.of("silent-node"), on(store.silentNodes(), 5));
+    on(store.heartbeat("silent-node", 10), 5);
+    assertEquals(List.of(), on(store.silentNodes(), 5));
+  }
 }
