@@ -86,6 +86,21 @@ class ConfigTest {
   }
 
   @Test
+  void cluster_settings_are_off_by_default_and_checked(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertFalse(config.cluster().enabled());
+    SwitchboardConfig clustered = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_CLUSTER_ENABLED", "true", "SWITCHBOARD_CLUSTER_MEMBERS", "10.0.0.1:5701,10.0.0.2:5701")), 5);
+    assertEquals(List.of("10.0.0.1:5701", "10.0.0.2:5701"), clustered.cluster().members());
+    Throwable bad = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("SWITCHBOARD_CLUSTER_MEMBERS", "nodeport"))
+        .map(c -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertEquals("cluster.members: expected host:port, found: nodeport", bad.getMessage());
+    Throwable url = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("SWITCHBOARD_REDIS_URL", "localhost"))
+        .map(c -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertTrue(url.getMessage().startsWith("redis.url must start with redis://"));
+  }
+
+  @Test
   void a_missing_file_is_named(Vertx vertx) {
     Throwable failure = on(ConfigLoader.load(vertx, Path.of("conf/nope.yaml"), Map.of())
         .map(config -> (Throwable) null).otherwise(cause -> cause), 5);
