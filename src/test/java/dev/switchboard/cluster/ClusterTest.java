@@ -201,7 +201,7 @@ class ClusterTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void a_browser_call_whose_participants_sit_on_different_nodes_connects() throws Exception {
+  void a_three_party_browser_call_spanning_both_nodes_connects() throws Exception {
     int p1 = TestNode.freePort();
     int p2 = TestNode.freePort();
     Map<String, String> env1 = env(p1, List.of(p2));
@@ -214,10 +214,11 @@ class ClusterTest {
     Vertx v2 = clustered(env2);
     List<org.openqa.selenium.chrome.ChromeDriver> browsers = new ArrayList<>();
     try (TestNode one = TestNode.start(v1, env1); TestNode two = TestNode.start(v2, env2)) {
-      for (TestNode node : List.of(one, two)) {
+      int n = 0;
+      for (TestNode node : List.of(one, two, one)) {
         org.openqa.selenium.chrome.ChromeDriver browser = dev.switchboard.support.Chromium.start();
         browsers.add(browser);
-        browser.get("http://127.0.0.1:" + node.port() + "/r/span?name=N" + node.port() + "&join=1&relay=1");
+        browser.get("http://127.0.0.1:" + node.port() + "/r/span?name=P" + (n++) + "&join=1&relay=1");
       }
       for (org.openqa.selenium.chrome.ChromeDriver browser : browsers) {
         long deadline = System.currentTimeMillis() + 30_000;
@@ -225,13 +226,14 @@ class ClusterTest {
         while (System.currentTimeMillis() < deadline) {
           peers = (List<Map<String, Object>>) browser.executeAsyncScript(
               "window.switchboard ? window.switchboard.peers().then(arguments[0]) : arguments[0]([])");
-          if (peers.size() == 1 && ((Number) peers.get(0).get("framesDecoded")).longValue() > 0) {
+          if (peers.size() == 2 && peers.stream().allMatch(p -> ((Number) p.get("framesDecoded")).longValue() > 0)) {
             break;
           }
           Thread.sleep(250);
         }
-        assertEquals(1, peers.size(), String.valueOf(peers));
-        assertTrue(((Number) peers.get(0).get("framesDecoded")).longValue() > 0, "video across nodes: " + peers);
+        assertEquals(2, peers.size(), String.valueOf(peers));
+        assertTrue(peers.stream().allMatch(p -> ((Number) p.get("framesDecoded")).longValue() > 0),
+            "video from both others, across nodes: " + peers);
       }
     } finally {
       browsers.forEach(org.openqa.selenium.chrome.ChromeDriver::quit);
