@@ -7,6 +7,7 @@ import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalRequest;
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +27,8 @@ public final class RoomRegistry {
   private final int maxPeers;
   /** The last signal of each sender still in flight (entries disappear when it completes). */
   private final Map<String, Future<Void>> lastSignalOf = new ConcurrentHashMap<>();
-  /** Sender→target pairs the store confirmed, so signals keep flowing while the store is unreachable. */
-  private final Set<String> verifiedPairs = ConcurrentHashMap.newKeySet();
+  /** Members the store confirmed, per room, so signals keep flowing while the store is unreachable. */
+  private final Map<String, Set<String>> confirmed = new ConcurrentHashMap<>();
   /** This node's members, re-asserted when the store comes back (it may have restarted empty). */
   private final Map<Membership, Member> localMembers = new ConcurrentHashMap<>();
   /** Departures the store did not record yet; announced once when it does. */
@@ -64,8 +65,10 @@ public final class RoomRegistry {
   public Future<Boolean> leave(LeaveRequest request) {
     Membership membership = new Membership(request.room(), request.peerId());
     localMembers.remove(membership);
-    verifiedPairs.removeIf(pair -> pair.startsWith(request.room() + "|" + request.peerId() + "|")
-        || pair.startsWith(request.room() + "|") && pair.endsWith("|" + request.peerId()));
+    confirmed.computeIfPresent(request.room(), (room, peers) -> {
+      peers.remove(request.peerId());
+      return peers.isEmpty() ? null : peers;
+    });
     return store.leave(request.room(), request.peerId()).map(result -> {
       // an emptied room has nobody left to tell
       if (result.removed() && !result.roomEmptied()) {
@@ -85,17 +88,20 @@ public final class RoomRegistry {
   public Future<Void> signal(SignalRequest request) {
     String sender = request.from();
     Future<Void> previous = lastSignalOf.getOrDefault(sender, Future.succeededFuture());
-    String pair = request.room() + "|" + sender + "|" + request.to();
     Future<Void> next = previous.transform(ignored -> store.areMembers(request.room(), sender, request.to())
         .recover(failure -> {
           storeReachable = false;
-          return verifiedPairs.contains(pair) ? Future.succeededFuture(true) : Future.failedFuture(failure);
+          Set<String> known = confirmed.get(request.room());
+          return known != null && known.contains(sender) && known.contains(request.to())
+              ? Future.succeededFuture(true) : Future.failedFuture(failure);
         })
         .map(shared -> {
           if (!shared) {
             throw new RoomRefusal(UNKNOWN_PEER);
           }
-          verifiedPairs.add(pair);
+          Set<String> known = confirmed.computeIfAbsent(request.room(), room -> ConcurrentHashMap.newKeySet());
+          known.add(sender);
+          known.add(request.to());
           sink.deliver(request.to(), request.delivery());
           return null;
         }));
@@ -115,10 +121,10 @@ public final class RoomRegistry {
       if (probe.failed() || wasReachable) {
         return Future.succeededFuture();
       }
-      java.util.List<Future<?>> repairs = new java.util.ArrayList<>();
+      List<Future<?>> repairs = new ArrayList<>();
       localMembers.forEach((membership, member) ->
           repairs.add(store.join(membership.room(), member, Integer.MAX_VALUE)));
-      for (Membership gone : java.util.List.copyOf(pendingLeaves)) {
+      for (Membership gone : List.copyOf(pendingLeaves)) {
         repairs.add(store.leave(gone.room(), gone.peerId()).onSuccess(result -> {
           pendingLeaves.remove(gone);
           if (!result.roomEmptied()) {
