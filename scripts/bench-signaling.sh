@@ -18,7 +18,8 @@ for phase in "${phases[@]}"; do
   node=$!
   trap 'kill $node 2>/dev/null || true' EXIT
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-  java -cp "$cp" ${BENCH_CLIENT_OPTS:-} dev.switchboard.bench.SignalingBench "$phase" "$port" "$node"
+  extra=(); [ "$phase" = memory ] && extra=("$node")
+  java -cp "$cp" ${BENCH_CLIENT_OPTS:-} dev.switchboard.bench.SignalingBench "$phase" "$port" "${extra[@]}"
   kill $node; wait $node 2>/dev/null || true
 done
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"

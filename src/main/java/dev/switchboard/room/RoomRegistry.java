@@ -87,8 +87,20 @@ public final class RoomRegistry {
    */
   public Future<Void> signal(SignalRequest request) {
     String sender = request.from();
-    Future<Void> previous = lastSignalOf.getOrDefault(sender, Future.succeededFuture());
-    Future<Void> next = previous.transform(ignored -> store.areMembers(request.room(), sender, request.to())
+    Future<Void> previous = lastSignalOf.get(sender);
+    Future<Void> next = previous == null ? checkAndDeliver(request)
+        : previous.transform(ignored -> checkAndDeliver(request));
+    if (!next.isComplete()) {
+      // only an asynchronous store needs the chain; the in-memory one answers at once
+      lastSignalOf.put(sender, next);
+      next.onComplete(done -> lastSignalOf.remove(sender, next));
+    }
+    return next;
+  }
+
+  private Future<Void> checkAndDeliver(SignalRequest request) {
+    String sender = request.from();
+    return store.areMembers(request.room(), sender, request.to())
         .recover(failure -> {
           storeReachable = false;
           Set<String> known = confirmed.get(request.room());
@@ -104,10 +116,7 @@ public final class RoomRegistry {
           known.add(request.to());
           sink.deliver(request.to(), request.delivery());
           return null;
-        }));
-    lastSignalOf.put(sender, next);
-    next.onComplete(done -> lastSignalOf.remove(sender, next));
-    return next;
+        });
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
  * process and prints its figures.
  *
- * <pre>SignalingBench rtt|throughput|memory &lt;port&gt; [node-pid]</pre>
+ * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; | memory &lt;port&gt; &lt;node-pid&gt;
+ * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt;</pre>
  */
 public final class SignalingBench {
   private final Vertx vertx = Vertx.vertx();
