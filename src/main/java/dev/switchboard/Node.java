@@ -177,8 +177,4 @@ public final class Node {
   public SwitchboardMetrics metrics() {
     return metrics;
   }
-
-  public int socketCount() {
-    return gateways.stream().mapToInt(GatewayVerticle::socketCount).sum();
-  }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
@@ -28,9 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MainProcessTest {
 
   private static Process launch(Map<String, String> env) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class));
     builder.environment().putAll(env);
     Path errors = Files.createTempFile("switchboard-stderr", ".log");
     builder.redirectError(errors.toFile());

@@ -49,9 +49,4 @@ public final class LocalPubSub {
     }
     return sent;
   }
-
-  public int subscriberCount(String topic) {
-    Map<String, ChannelSocket> subscribers = topics.get(topic);
-    return subscribers == null ? 0 : subscribers.size();
-  }
 }

@@ -113,22 +113,24 @@ public final class GatewayVerticle extends VerticleBase {
   private void iceServers(RoutingContext rc) {
     turnCredentials.request(PeerIds.next())
         .onSuccess(reply -> rc.json(new JsonObject().put("ice_servers", reply.iceServers()).put("ttl", reply.ttlSeconds())))
-        .onFailure(e -> rc.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("error", "turn_credentials_unavailable").encode()));
+        .onFailure(e -> jsonError(rc, 503, "turn_credentials_unavailable"));
   }
 
   /** The TURN REST API form: {@code GET /api/turn?service=turn&username=<u>} → {@code {username, password, ttl, uris}}. */
   private void turnRestApi(RoutingContext rc) {
     if (!"turn".equals(rc.request().getParam("service"))) {
-      rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(new JsonObject().put("error", "service must be turn").encode());
+      jsonError(rc, 400, "service must be turn");
       return;
     }
     String username = rc.request().getParam("username");
     turnCredentials.request(username == null ? PeerIds.next() : username)
         .onSuccess(reply -> rc.json(reply.restApiJson()))
-        .onFailure(e -> rc.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("error", "turn_credentials_unavailable").encode()));
+        .onFailure(e -> jsonError(rc, 503, "turn_credentials_unavailable"));
+  }
+
+  private static void jsonError(RoutingContext rc, int status, String error) {
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", error).encode());
   }
 
   /** Ready when the registry answers; the body names each check and what is wrong with it. */
@@ -213,10 +215,5 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (useful when configured as 0). */
   public int port() {
     return server.actualPort();
-  }
-
-  /** Sockets currently open on this instance. */
-  public int socketCount() {
-    return sessions.size();
   }
 }

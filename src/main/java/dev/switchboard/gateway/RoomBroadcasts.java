@@ -50,7 +50,4 @@ final class RoomBroadcasts {
     }
   }
 
-  int roomCount() {
-    return consumers.size();
-  }
 }

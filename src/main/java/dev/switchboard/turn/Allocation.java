@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /** One relayed transport address held for one client 5-tuple (RFC 8656 §2.2). */
 final class Allocation {
@@ -18,8 +17,6 @@ final class Allocation {
   final Map<InetAddress, Long> permissions = new ConcurrentHashMap<>();
   final Map<Integer, Channel> channelsByNumber = new ConcurrentHashMap<>();
   final Map<InetSocketAddress, Channel> channelsByPeer = new ConcurrentHashMap<>();
-  final LongAdder packets = new LongAdder();
-  final LongAdder bytes = new LongAdder();
   private final long bytesPerSecond;
   private double budget;
   private long budgetAt;

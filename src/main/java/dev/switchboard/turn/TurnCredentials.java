@@ -46,21 +46,11 @@ public final class TurnCredentials {
 
   /** True when the password matches under one of the secrets and the expiry has not passed. */
   public boolean verify(String username, String password, long nowEpochSeconds) {
-    int colon = username.indexOf(':');
-    long expiry;
-    try {
-      expiry = Long.parseLong(colon < 0 ? username : username.substring(0, colon));
-    } catch (NumberFormatException e) {
-      return false;
-    }
-    if (expiry < nowEpochSeconds) {
-      return false;
-    }
     byte[] given = password.getBytes(StandardCharsets.UTF_8);
     boolean match = false;
-    for (byte[] secret : secrets) {
+    for (String expected : passwordsFor(username, nowEpochSeconds)) {
       // constant time, and every secret is tried so timing does not reveal which one matched
-      match |= MessageDigest.isEqual(password(secret, username).getBytes(StandardCharsets.UTF_8), given);
+      match |= MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given);
     }
     return match;
   }

@@ -314,7 +314,7 @@ public final class TurnServer implements AutoCloseable {
     try {
       in.limit(offset + length).position(offset);
       allocation.relay.send(in, peer);
-      count(allocation, length);
+      count(length);
     } catch (IOException e) {
       LOG.log(Level.FINE, "relay to " + peer + " failed", e);
     } finally {
@@ -322,10 +322,9 @@ public final class TurnServer implements AutoCloseable {
     }
   }
 
-  private void count(Allocation allocation, int length) {
+  private void count(int length) {
     relayedPackets.increment();
     relayedBytes.add(length);
-    allocation.packets.increment();
   }
 
   // ---- peer side --------------------------------------------------------------------------------
@@ -391,7 +390,7 @@ public final class TurnServer implements AutoCloseable {
       }
       out.limit(end).position(start);
       allocation.link.send(out);
-      count(allocation, length);
+      count(length);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.switchboard.Main;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.room.RegistryClient;
+import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
@@ -113,9 +114,7 @@ class ClusterTest {
       Map<String, String> env2 = env(p2, List.of(p1, p3));
       env2.putAll(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", String.valueOf(httpPort),
           "SWITCHBOARD_METRICS_ENABLED", "false"));
-      ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-          "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-          "-cp", System.getProperty("java.class.path"), Main.class.getName()).redirectErrorStream(true);
+      ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class)).redirectErrorStream(true);
       builder.environment().putAll(env2);
       other = builder.start();
       BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));

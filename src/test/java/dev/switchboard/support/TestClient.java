@@ -102,13 +102,6 @@ public final class TestClient implements AutoCloseable {
     sendText(new JsonArray().add(joinRef).add(ref).add(topic).add(event).add(payload).encode());
   }
 
-  /** Everything received so far, removed from the queue. */
-  public List<JsonArray> drain() {
-    List<JsonArray> all = new ArrayList<>();
-    frames.drainTo(all);
-    return all;
-  }
-
   /** Next frame, whatever it is. */
   public JsonArray next() {
     return next(WAIT);
