@@ -18,7 +18,7 @@ for phase in "${phases[@]}"; do
   node=$!
   trap 'kill $node 2>/dev/null || true' EXIT
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-  extra=(); [ "$phase" = memory ] && extra=("$node")
+  extra=(); [ "$phase" = memory ] || [ "$phase" = throughput ] && extra=("$node")
   java -cp "$cp" ${BENCH_CLIENT_OPTS:-} dev.switchboard.bench.SignalingBench "$phase" "$port" "${extra[@]}"
   kill $node; wait $node 2>/dev/null || true
 done

@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.channel.SocketLimits;
+import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -65,6 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
     SwitchboardConfig.ChannelConfig channel = config.channel();
     limits = new SocketLimits(channel.maxFrameBytes(), channel.maxChannels(),
         channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused());
+    RecordCodec.install(vertx.eventBus());
     origins = new OriginPolicy(config.http().allowedOrigins(), config.http().allowLocalhostOrigins());
     signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
         new RoomBroadcasts(vertx.eventBus()), iceServers, metrics);

@@ -18,7 +18,7 @@ final class PeerSession {
   private final String peerId;
   private final ChannelSocket socket;
   private final Signaling signaling;
-  private MessageConsumer<JsonObject> inbox;
+  private MessageConsumer<SignalDelivery> inbox;
 
   PeerSession(String peerId, Transport transport, SocketLimits limits, Signaling signaling) {
     this.peerId = peerId;
@@ -36,7 +36,7 @@ final class PeerSession {
 
   /** Completes when signals sent to this peer's address, from any node, reach it. */
   Future<Void> listen(EventBus bus) {
-    inbox = bus.consumer(Addresses.peer(peerId), message -> deliver(SignalDelivery.fromJson(message.body())));
+    inbox = bus.<SignalDelivery>consumer(Addresses.peer(peerId), message -> deliver(message.body()));
     return inbox.completion();
   }
 

@@ -7,7 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,6 +26,11 @@ public final class SwitchboardMetrics {
   private final AtomicInteger joinedPeers = new AtomicInteger();
   private final Timer signalDelivery;
   private final Counter heartbeatTimeouts;
+  // looked up once per tag value: a registry lookup per signal (tags, hashing, double-registration checks) was a
+  // measurable share of the signaling hot path
+  private final Map<String, Counter> relayedByKind = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refusedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> joinsByResult = new ConcurrentHashMap<>();
 
   public SwitchboardMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -70,16 +77,17 @@ public final class SwitchboardMetrics {
 
   /** @param result {@code ok} or the refusal reason */
   public void join(String result) {
-    registry.counter("switchboard.joins", "result", result).increment();
+    joinsByResult.computeIfAbsent(result, r -> registry.counter("switchboard.joins", "result", r)).increment();
   }
 
   public void signalRelayed(String kind, long nanosSinceArrival) {
-    registry.counter("switchboard.signals.relayed", "kind", KNOWN_KINDS.contains(kind) ? kind : "other").increment();
+    relayedByKind.computeIfAbsent(KNOWN_KINDS.contains(kind) ? kind : "other",
+        k -> registry.counter("switchboard.signals.relayed", "kind", k)).increment();
     signalDelivery.record(nanosSinceArrival, TimeUnit.NANOSECONDS);
   }
 
   public void signalRefused(String reason) {
-    registry.counter("switchboard.signals.refused", "reason", reason).increment();
+    refusedByReason.computeIfAbsent(reason, r -> registry.counter("switchboard.signals.refused", "reason", r)).increment();
   }
 
   public void heartbeatTimeout() {

@@ -38,7 +38,7 @@ public final class RegistryClient {
   }
 
   public Future<Void> signal(SignalRequest request) {
-    return call(Addresses.ROOM_SIGNAL, request.toJson()).mapEmpty();
+    return call(Addresses.ROOM_SIGNAL, request).mapEmpty();
   }
 
   public Future<List<String>> members(String room) {
@@ -46,7 +46,7 @@ public final class RegistryClient {
         .map(json -> json.getJsonArray("peers").stream().map(String::valueOf).toList());
   }
 
-  private Future<JsonObject> call(String address, JsonObject body) {
+  private Future<JsonObject> call(String address, Object body) {
     return bus.<JsonObject>request(address, body, options)
         .map(Message::body)
         .recover(failure -> Future.failedFuture(new RoomRefusal(BusFailure.reasonOf(failure))));

@@ -5,6 +5,7 @@ import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
 import dev.switchboard.bus.MembersRequest;
+import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
 import dev.switchboard.bus.SignalRequest;
@@ -38,28 +39,29 @@ public final class RoomRegistryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
+    RecordCodec.install(bus);
     RoomRegistry registry = new RoomRegistry(store, new BusSink(bus), maxPeers);
     metrics.registry().gauge("switchboard.rooms.active", store, RoomStore::roomCount);
     // cancelled with the verticle on undeploy
     vertx.setPeriodic(STORE_CHECK_MILLIS, t -> registry.checkStore());
     return Future.all(
-        serve(bus, Addresses.ROOM_JOIN, json -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
-        serve(bus, Addresses.ROOM_LEAVE, json -> registry.leave(LeaveRequest.fromJson(json))
+        serve(bus, Addresses.ROOM_JOIN, (JsonObject json) -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
+        serve(bus, Addresses.ROOM_LEAVE, (JsonObject json) -> registry.leave(LeaveRequest.fromJson(json))
             .map(removed -> new JsonObject().put("removed", removed))),
-        serve(bus, Addresses.ROOM_SIGNAL, json -> registry.signal(SignalRequest.fromJson(json)).map(v -> null)),
-        serve(bus, Addresses.ROOM_MEMBERS, json -> registry.members(MembersRequest.fromJson(json).room())
+        serve(bus, Addresses.ROOM_SIGNAL, (SignalRequest request) -> registry.signal(request).map(v -> null)),
+        serve(bus, Addresses.ROOM_MEMBERS, (JsonObject json) -> registry.members(MembersRequest.fromJson(json).room())
             .map(members -> new JsonObject().put("peers",
                 new JsonArray(members.stream().map(Member::peerId).toList())))),
-        serve(bus, Addresses.ROOM_REAP, json -> registry.reapNode(json.getString("node_id"))
+        serve(bus, Addresses.ROOM_REAP, (JsonObject json) -> registry.reapNode(json.getString("node_id"))
             .map(count -> new JsonObject().put("removed", count))));
   }
 
   /** One place turns results into replies and failures into stable reasons; every request is answered once. */
-  private static Future<Void> serve(EventBus bus, String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return bus.<JsonObject>localConsumer(address, message -> answer(message, handler)).completion();
+  private static <T> Future<Void> serve(EventBus bus, String address, Function<T, Future<JsonObject>> handler) {
+    return bus.<T>localConsumer(address, message -> answer(message, handler)).completion();
   }
 
-  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+  private static <T> void answer(Message<T> message, Function<T, Future<JsonObject>> handler) {
     Future<JsonObject> result;
     try {
       result = handler.apply(message.body());
@@ -86,7 +88,7 @@ public final class RoomRegistryVerticle extends VerticleBase {
 
     @Override
     public void deliver(String targetPeerId, SignalDelivery delivery) {
-      bus.send(Addresses.peer(targetPeerId), delivery.toJson());
+      bus.send(Addresses.peer(targetPeerId), delivery);
     }
   }
 }

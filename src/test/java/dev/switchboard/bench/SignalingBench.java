@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
  * process and prints its figures.
  *
- * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; | memory &lt;port&gt; &lt;node-pid&gt;
+ * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid] | memory &lt;port&gt; &lt;node-pid&gt;
  * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt;</pre>
  */
 public final class SignalingBench {
@@ -42,7 +42,8 @@ public final class SignalingBench {
       switch (args[0]) {
         case "rtt" -> bench.roundTrip(10_000, 20_000, args.length > 2 ? Integer.parseInt(args[2]) : bench.port);
         case "reap" -> bench.reap(Integer.parseInt(args[2]), Long.parseLong(args[3]));
-        case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10);
+        case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10,
+            Integer.parseInt(System.getProperty("warmup", "10")), args.length > 2 ? Long.parseLong(args[2]) : -1);
         case "memory" -> bench.memory(Integer.parseInt(System.getProperty("sockets", "10000")), Long.parseLong(args[2]));
         default -> throw new IllegalArgumentException(args[0]);
       }
@@ -167,7 +168,12 @@ public final class SignalingBench {
   }
 
   /** Senders keep a window of unanswered pushes full; delivered signals are counted at the receivers. */
-  private void throughput(int pairs, int seconds) throws Exception {
+  /**
+   * Targeted signals between the two peers of each pair, both ways (as in a call, every peer sends and
+   * receives), each peer keeping {@code window / 2} signals unanswered. With the node's pid, also the
+   * node's CPU over the measured window: signals per node CPU-second.
+   */
+  private void throughput(int pairs, int seconds, int warmupSeconds, long nodePid) throws Exception {
     int window = 100;
     List<Peer[]> all = new ArrayList<>();
     for (int i = 0; i < pairs; i++) {
@@ -176,29 +182,40 @@ public final class SignalingBench {
     AtomicLong delivered = new AtomicLong();
     AtomicLong refused = new AtomicLong();
     for (Peer[] p : all) {
-      Peer sender = p[0];
-      Peer receiver = p[1];
-      receiver.onSignal = f -> delivered.incrementAndGet();
-      sender.onReply = f -> {
-        if (!"ok".equals(f.getJsonObject(4).getString("status"))) {
-          refused.incrementAndGet();
-        }
-        sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
-      };
-      sender.context.runOnContext(v -> {
-        for (int w = 0; w < window; w++) {
+      for (int side = 0; side < 2; side++) {
+        Peer sender = p[side];
+        Peer receiver = p[1 - side];
+        sender.onSignal = f -> delivered.incrementAndGet();
+        sender.onReply = f -> {
+          if (!"ok".equals(f.getJsonObject(4).getString("status"))) {
+            refused.incrementAndGet();
+          }
           sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
-        }
-      });
+        };
+        sender.context.runOnContext(v -> {
+          for (int w = 0; w < window / 2; w++) {
+            sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
+          }
+        });
+      }
     }
-    Thread.sleep(3000); // warm-up
+    Thread.sleep(warmupSeconds * 1000L); // until the JIT is done with the hot path
     long start = delivered.get();
+    long cpu0 = nodePid > 0 ? cpuTicks(nodePid) : 0;
+    long self0 = cpuTicks(ProcessHandle.current().pid());
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     long count = delivered.get() - start;
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("targeted signal relay: %d pairs, window %d, %.0f signals/s delivered (%d in %.1f s), refused %d%n",
-        pairs, window, count / elapsed, count, elapsed, refused.get());
+    double clientCpu = (cpuTicks(ProcessHandle.current().pid()) - self0) / 100.0;
+    System.out.printf("targeted signal relay: %d pairs both ways, window %d per pair, %.0f signals/s delivered (%d in %.1f s after %d s"
+        + " warm-up), refused %d; load client CPU %.1f s%n", pairs, window, count / elapsed, count, elapsed,
+        warmupSeconds, refused.get(), clientCpu);
+    if (nodePid > 0) {
+      double nodeCpu = (cpuTicks(nodePid) - cpu0) / 100.0;
+      System.out.printf("node CPU over the window: %.1f s (%.2f cores): %.0f signals per node CPU-second%n",
+          nodeCpu, nodeCpu / elapsed, count / nodeCpu);
+    }
   }
 
   /** Idle sockets each joined to a room (rooms of 5) and to their own peer topic. */
@@ -226,6 +243,12 @@ public final class SignalingBench {
     System.out.printf("idle joined sockets: %d; node RSS %d MB -> %d MB after a full GC: %.2f KB RSS per joined socket"
         + " (live heap %d MB -> %d MB: %.2f KB per socket)%n", sockets, before / 1024, after / 1024,
         (after - before) / (double) sockets, heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) / (double) sockets);
+    String histogram = System.getProperty("histogram");
+    if (histogram != null) {
+      // which classes the sockets cost: jcmd's live-object histogram while all of them are still joined
+      new ProcessBuilder("jcmd", String.valueOf(nodePid), "GC.class_histogram").redirectErrorStream(true)
+          .redirectOutput(new java.io.File(histogram)).start().waitFor(60, TimeUnit.SECONDS);
+    }
     for (Peer peer : peers) {
       peer.heartbeat();
     }
@@ -247,6 +270,13 @@ public final class SignalingBench {
       }
     }
     return used;
+  }
+
+  /** utime + stime of a process, in clock ticks (100 per second on Linux). */
+  private static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   private static long rssKb(long pid) throws Exception {
