@@ -38,14 +38,38 @@ start_switchboard() {
 }
 
 # one measured run: prints "rt_per_s relayed_pps mbps loss_pct cpu_s pkts_per_cpu_s"
+# Kernel receive-buffer drops during the measured run, per socket role, from the drops column of
+# /proc/net/udp sampled every 0.5 s: "server" = its listener port and its relay port range, "peer" =
+# turnutils_peer, "client" = everything else (turnutils_uclient's sockets), "unattributed" = the rest of the
+# kernel's RcvbufErrors count over the run (drops on sockets that closed between two samples).
+rcvbuf_errors() { awk '/^Udp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
+drops_by_role() {
+  local snapshots=$1 listen=$2 relay_min=$3 relay_max=$4
+  awk -v listen="$listen" -v rmin="$relay_min" -v rmax="$relay_max" '
+    function hex(h,   i, v) { v = 0; h = toupper(h); for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789ABCDEF", substr(h, i, 1)) - 1; return v }
+    /^--snapshot/ { first = (n++ == 0); next }
+    $1 != "sl" { split($2, a, ":"); port = hex(a[2]); key = port "/" $10; d = $NF + 0;
+      if (first) base[key] = d; else last[key] = d; role[key] = port }
+    END { for (k in last) { p = role[k]; delta = last[k] - ((k in base) ? base[k] : 0);
+        if (p == listen || (p >= rmin && p <= rmax)) s += delta; else if (p == 49000) q += delta; else c += delta }
+      printf "%d %d %d", s, q, c }' "$snapshots"
+}
+
 measure() {
-  local name=$1 pid=$2 port=$3 log="$out/$1.uclient.log"
+  local name=$1 pid=$2 port=$3 relay_min=$4 relay_max=$5 log="$out/$1.uclient.log" snaps="$out/$1.udp-snapshots"
   # warm-up (JIT for the JVM, caches for both), not measured
   turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n 2000 -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$out/$name.warmup.log" 2>&1 || true
-  local before after
+  local before after client drops errors_before
+  errors_before=$(rcvbuf_errors)
+  { echo --snapshot; cat /proc/net/udp; } > "$snaps"
   before=$(cpu_ticks "$pid")
-  turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n "$N" -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$log" 2>&1 || true
+  turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n "$N" -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$log" 2>&1 &
+  client=$!
+  while kill -0 "$client" 2>/dev/null; do { echo --snapshot; cat /proc/net/udp; } >> "$snaps"; sleep 0.5; done
+  wait "$client" || true
   after=$(cpu_ticks "$pid")
+  drops=$(drops_by_role "$snaps" "$port" "$relay_min" "$relay_max")
+  drops="$drops $(( $(rcvbuf_errors) - errors_before - $(echo "$drops" | awk '{print $1 + $2 + $3}') ))"
   awk -v hz="$hz" -v cpu=$((after - before)) -v len="$L" '
     /start_mclient: msz=.*tot_recv_msgs=/ { match($0, /tot_recv_msgs=[0-9]+/); r = substr($0, RSTART + 14, RLENGTH - 14) + 0;
       if (seen) { d[n++] = r - prev } prev = r; seen = 1 }
@@ -57,22 +81,23 @@ measure() {
       rt = m ? v[int(m / 2)] : 0;
       cpus = cpu / hz;
       eff = cpus > 0 ? 2 * total / cpus : 0;
-      printf "%d %d %.1f %s %.2f %d\n", rt, 2 * rt, 2 * rt * len * 8 / 1e6, loss, cpus, eff
-    }' "$log"
+      printf "%d %d %.1f %s %.2f %d %s\n", rt, 2 * rt, 2 * rt * len * 8 / 1e6, loss, cpus, eff, drops
+    }' drops="$drops" "$log"
 }
 
 printf 'load: turnutils_uclient %s-X -c -m %s -n %s -l %s -z %s (peer: turnutils_peer, all on 127.0.0.1)\n' "$TCP${TCP:+ }" "$M" "$N" "$L" "$Z"
 cpid=$(start_coturn); pids+=("$cpid"); sleep 1
-c=$(measure coturn "$cpid" 3479); kill "$cpid"; wait "$cpid" 2>/dev/null || true
+c=$(measure coturn "$cpid" 3479 49152 49999); kill "$cpid"; wait "$cpid" 2>/dev/null || true
 spid=$(start_switchboard); pids+=("$spid")
 for _ in $(seq 50); do curl -sf http://127.0.0.1:4480/health >/dev/null && break; sleep 0.2; done
-s=$(measure switchboard "$spid" 3480); kill "$spid"; wait "$spid" 2>/dev/null || true
+s=$(measure switchboard "$spid" 3480 50000 50999); kill "$spid"; wait "$spid" 2>/dev/null || true
 
-printf '%-12s %12s %14s %10s %8s %10s %20s\n' server "round trips/s" "relayed pkt/s" "Mbit/s" "loss %" "server CPU s" "relayed pkt/CPU-s"
-read -r crt cpps cmb closs ccpu ceff <<<"$c"
-read -r srt spps smb sloss scpu seff <<<"$s"
-printf '%-12s %12s %14s %10s %8s %10s %20s\n' coturn "$crt" "$cpps" "$cmb" "$closs" "$ccpu" "$ceff"
-printf '%-12s %12s %14s %10s %8s %10s %20s\n' switchboard "$srt" "$spps" "$smb" "$sloss" "$scpu" "$seff"
+printf '%-12s %12s %14s %10s %8s %10s %20s  %s\n' server "round trips/s" "relayed pkt/s" "Mbit/s" "loss %" "server CPU s" \
+  "relayed pkt/CPU-s" "dropped at: server sockets / echo peer / client / unattributed"
+read -r crt cpps cmb closs ccpu ceff cds cdp cdc cdu <<<"$c"
+read -r srt spps smb sloss scpu seff sds sdp sdc sdu <<<"$s"
+printf '%-12s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' coturn "$crt" "$cpps" "$cmb" "$closs" "$ccpu" "$ceff" "$cds" "$cdp" "$cdc" "$cdu"
+printf '%-12s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' switchboard "$srt" "$spps" "$smb" "$sloss" "$scpu" "$seff" "$sds" "$sdp" "$sdc" "$sdu"
 awk -v sp="$spps" -v cp="$cpps" -v se="$seff" -v ce="$ceff" 'BEGIN {
   printf "ratio switchboard/coturn: relayed pkt/s %.2fx, relayed pkt per CPU-second %.2fx\n", cp ? sp / cp : 0, ce ? se / ce : 0 }'
 echo "logs: $out/"

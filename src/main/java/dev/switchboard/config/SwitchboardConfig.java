@@ -40,7 +40,7 @@ public record SwitchboardConfig(
                            String relayIpv6, String externalIp, int minPort, int maxPort, String realm,
                            List<String> allowedPeers, int userQuota, int totalQuota, int maxPermissions,
                            int maxChannels, long bandwidthBytesPerSecond, int allocationLifetimeSeconds,
-                           int maxAllocationLifetimeSeconds) {
+                           int maxAllocationLifetimeSeconds, int threads) {
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
@@ -83,7 +83,7 @@ public record SwitchboardConfig(
         turn.nonEmptyString("realm"), turn.strings("allowed-peers"), turn.integer("user-quota", 1, 1_000_000),
         turn.integer("total-quota", 1, 10_000_000), turn.integer("max-permissions", 1, 10_000),
         turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
-        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400));
+        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
   }
 
   public static SwitchboardConfig from(JsonObject json) {

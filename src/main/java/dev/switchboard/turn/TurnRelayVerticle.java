@@ -95,7 +95,8 @@ public final class TurnRelayVerticle extends VerticleBase {
         config.externalIp().isBlank() ? null : address("turn.external-ip", config.externalIp()),
         config.minPort(), config.maxPort(), config.realm(), config.userQuota(), config.totalQuota(),
         config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
-        config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard");
+        config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard",
+        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   private static InetAddress address(String key, String literal) {

@@ -22,6 +22,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -41,6 +42,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -77,7 +79,7 @@ public final class TurnServer implements AutoCloseable {
   private final Map<InetSocketAddress, Allocation> allocations = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> perUser = new ConcurrentHashMap<>();
   private final Map<Long, Reservation> reservations = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Allocation> toRegister = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger nextSelector = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
   private final AtomicLong indicationCounter = new AtomicLong();
   private final byte[] software;
@@ -86,14 +88,19 @@ public final class TurnServer implements AutoCloseable {
   public final LongAdder relayedBytes = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
 
-  private DatagramChannel udp;
+  /** Sockets sharing the UDP port, one reader thread each. */
+  private final List<DatagramChannel> udp = new ArrayList<>();
   private ServerSocketChannel tcp;
-  private Selector relaySelector;
+  /** Relay sockets are spread over these, one thread each; an allocation stays with one. */
+  private final List<RelaySelector> relaySelectors = new ArrayList<>();
   private ScheduledExecutorService sweeper;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
   private record Reservation(DatagramChannel channel, long expiresAt) {
+  }
+
+  private record RelaySelector(Selector selector, ConcurrentLinkedQueue<Allocation> toRegister) {
   }
 
   public TurnServer(TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Clock clock) {
@@ -108,38 +115,53 @@ public final class TurnServer implements AutoCloseable {
 
   public void start() throws IOException {
     running = true;
-    InetSocketAddress listen = new InetSocketAddress(settings.listenIp(), settings.port());
-    udp = DatagramChannel.open();
-    // bursts arrive while a packet thread is descheduled: room in the kernel buffer instead of drops
-    udp.setOption(java.net.StandardSocketOptions.SO_RCVBUF, LISTENER_BUFFER);
-    udp.setOption(java.net.StandardSocketOptions.SO_SNDBUF, LISTENER_BUFFER);
-    udp.bind(listen);
+    int threads = Math.max(1, settings.threads());
+    int port = settings.port();
+    for (int i = 0; i < threads; i++) {
+      DatagramChannel socket = DatagramChannel.open();
+      if (threads > 1) {
+        // the kernel hashes each client's address to one of the sockets, so a client always meets the same reader
+        socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      }
+      // bursts arrive while a packet thread is descheduled: room in the kernel buffer instead of drops
+      socket.setOption(StandardSocketOptions.SO_RCVBUF, LISTENER_BUFFER);
+      socket.setOption(StandardSocketOptions.SO_SNDBUF, LISTENER_BUFFER);
+      socket.bind(new InetSocketAddress(settings.listenIp(), port));
+      port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
+      udp.add(socket);
+    }
     tcp = ServerSocketChannel.open();
-    tcp.bind(new InetSocketAddress(settings.listenIp(), ((InetSocketAddress) udp.getLocalAddress()).getPort()));
-    relaySelector = Selector.open();
-    thread("turn-udp", this::readUdp);
+    tcp.bind(new InetSocketAddress(settings.listenIp(), port));
+    for (int i = 0; i < threads; i++) {
+      RelaySelector relays = new RelaySelector(Selector.open(), new ConcurrentLinkedQueue<>());
+      relaySelectors.add(relays);
+      DatagramChannel socket = udp.get(i);
+      thread("turn-udp-" + i, () -> readUdp(socket));
+      thread("turn-relay-" + i, () -> readRelays(relays));
+    }
     thread("turn-tcp-accept", this::acceptTcp);
-    thread("turn-relay", this::readRelays);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "turn-sweeper"));
     sweeper.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
   public int port() throws IOException {
-    return ((InetSocketAddress) udp.getLocalAddress()).getPort();
+    return ((InetSocketAddress) udp.get(0).getLocalAddress()).getPort();
   }
 
   @Override
   public void close() {
     running = false;
     sweeper.shutdownNow();
-    quietly(udp);
+    udp.forEach(TurnServer::quietly);
     quietly(tcp);
     allocations.values().forEach(this::release);
     reservations.values().forEach(r -> quietly(r.channel()));
-    try {
-      relaySelector.close();
-    } catch (IOException ignored) {
-      // closing
+    for (RelaySelector relays : relaySelectors) {
+      try {
+        relays.selector().close();
+      } catch (IOException ignored) {
+        // closing
+      }
     }
     threads.forEach(Thread::interrupt);
   }
@@ -158,7 +180,7 @@ public final class TurnServer implements AutoCloseable {
 
   // ---- client side ------------------------------------------------------------------------------
 
-  private void readUdp() {
+  private void readUdp(DatagramChannel udp) {
     ByteBuffer in = ByteBuffer.allocateDirect(MAX_PACKET);
     while (running) {
       try {
@@ -329,12 +351,13 @@ public final class TurnServer implements AutoCloseable {
 
   // ---- peer side --------------------------------------------------------------------------------
 
-  private void readRelays() {
+  private void readRelays(RelaySelector relays) {
+    Selector relaySelector = relays.selector();
     ByteBuffer out = ByteBuffer.allocateDirect(PEER_PREFIX + MAX_PACKET + 4);
     while (running) {
       try {
         Allocation pending;
-        while ((pending = toRegister.poll()) != null) {
+        while ((pending = relays.toRegister().poll()) != null) {
           pending.relay.register(relaySelector, SelectionKey.OP_READ, pending);
         }
         relaySelector.select(1000);
@@ -560,8 +583,9 @@ public final class TurnServer implements AutoCloseable {
         clock.millis() + lifetimeMillis(request), settings.bandwidthBytesPerSecond());
     allocations.put(link.remote(), allocation);
     userCount.incrementAndGet();
-    toRegister.add(allocation);
-    relaySelector.wakeup();
+    RelaySelector relays = relaySelectors.get(Math.floorMod(nextSelector.getAndIncrement(), relaySelectors.size()));
+    relays.toRegister().add(allocation);
+    relays.selector().wakeup();
     Response response = allocated(request, allocation);
     if (reservationToken != null) {
       response.putAttribute(AttributeFactory.createReservationTokenAttribute(reservationToken));
@@ -634,8 +658,9 @@ public final class TurnServer implements AutoCloseable {
   private void channelBind(Message request, ClientLink link, Allocation allocation) {
     ChannelNumberAttribute number = (ChannelNumberAttribute) request.getAttribute(Attribute.CHANNEL_NUMBER);
     XorPeerAddressAttribute peerAttribute = (XorPeerAddressAttribute) request.getAttribute(Attribute.XOR_PEER_ADDRESS);
-    // RFC 8656 narrowed channels to 0x4000-0x4FFF; RFC 5766 clients (coturn's own tools) still use up to 0x7FFE
-    if (number == null || peerAttribute == null || number.getChannelNumber() < 0x4000 || number.getChannelNumber() > 0x7FFE) {
+    // RFC 8656 narrowed channels to 0x4000-0x4FFF; RFC 5766 allows 0x4000-0x7FFF, and coturn's own client tools
+    // draw from all of it (0x7FFF included; coturn accepts it)
+    if (number == null || peerAttribute == null || number.getChannelNumber() < 0x4000 || number.getChannelNumber() > 0x7FFF) {
       reply(link, error(request, 400), allocation.key);
       return;
     }

@@ -6,5 +6,6 @@ import java.net.InetAddress;
 public record TurnSettings(InetAddress listenIp, int port, InetAddress relayIp, InetAddress relayIpv6,
                            InetAddress externalIp, int minPort, int maxPort, String realm, int userQuota,
                            int totalQuota, int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
-                           long defaultLifetimeSeconds, long maxLifetimeSeconds, String software) {
+                           long defaultLifetimeSeconds, long maxLifetimeSeconds, String software,
+                           int threads) {
 }

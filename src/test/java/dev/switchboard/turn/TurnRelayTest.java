@@ -92,6 +92,38 @@ class TurnRelayTest {
   }
 
   @Test
+  void clients_spread_over_every_packet_thread_are_each_relayed_both_ways_without_crosstalk(Vertx vertx) throws Exception {
+    // four listener sockets share the port; the kernel hashes 16 clients over them (401 challenges are capped at 20 per source address and second), and allocations
+    // rotate over four relay selectors
+    try (TestNode node = node(vertx, Map.of("SWITCHBOARD_TURN_THREADS", "4")); DatagramSocket peer = peer()) {
+      List<TurnTestClient> clients = new java.util.ArrayList<>();
+      try {
+        Map<Integer, Integer> clientByRelayPort = new HashMap<>();
+        for (int i = 0; i < 16; i++) {
+          TurnTestClient client = client(node, "spread-" + i);
+          clients.add(client);
+          clientByRelayPort.put(client.allocate().getPort(), i);
+          assertTrue(TurnTestClient.success(client.channelBind(0x4000 + i, address(peer))));
+        }
+        for (int i = 0; i < clients.size(); i++) {
+          clients.get(i).sendChannelData(0x4000 + i, ("from " + i).getBytes(StandardCharsets.UTF_8));
+          DatagramPacket atPeer = new DatagramPacket(new byte[1500], 1500);
+          peer.receive(atPeer);
+          String text = new String(atPeer.getData(), 0, atPeer.getLength(), StandardCharsets.UTF_8);
+          assertEquals("from " + clientByRelayPort.get(atPeer.getPort()), text, "arrived from that client's relayed port");
+          byte[] answer = ("to " + i).getBytes(StandardCharsets.UTF_8);
+          peer.send(new DatagramPacket(answer, answer.length, atPeer.getSocketAddress()));
+          byte[] frame = clients.get(i).receiveRaw();
+          assertEquals(0x4000 + i, ((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
+          assertArrayEquals(answer, Arrays.copyOfRange(frame, 4, 4 + answer.length));
+        }
+      } finally {
+        clients.forEach(TurnTestClient::close);
+      }
+    }
+  }
+
+  @Test
   void send_indications_reach_the_peer_and_its_answer_comes_back_as_a_data_indication(Vertx vertx) throws Exception {
     try (TestNode node = node(vertx, Map.of()); TurnTestClient client = client(node, "bob"); DatagramSocket peer = peer()) {
       client.allocate();
@@ -189,6 +221,9 @@ class TurnRelayTest {
       assertTrue(TurnTestClient.success(client.channelBind(0x4000, a)), "rebinding refreshes");
       assertEquals(400, TurnTestClient.errorCode(client.channelBind(0x4000, b)), "number taken by another peer");
       assertEquals(400, TurnTestClient.errorCode(client.channelBind(0x4002, a)), "peer bound to another number");
+      assertTrue(TurnTestClient.success(client.channelBind(0x7FFF, b)), "top of RFC 5766's range (coturn's uclient draws it)");
+      assertEquals(400, TurnTestClient.errorCode(client.channelBind(0x8000, new InetSocketAddress("127.0.0.1", 3000))),
+          "above the channel range");
     }
   }
 
