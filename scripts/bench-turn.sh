@@ -39,8 +39,8 @@ start_switchboard() {
 
 # one measured run: prints "rt_per_s relayed_pps mbps loss_pct cpu_s pkts_per_cpu_s"
 # Kernel receive-buffer drops during the measured run, per socket role, from the drops column of
-# /proc/net/udp sampled every 0.5 s: "server" = its listener port and its relay port range, "peer" =
-# turnutils_peer, "client" = everything else (turnutils_uclient's sockets), "unattributed" = the rest of the
+# /proc/net/udp and /proc/net/udp6 (Java opens dual-stack sockets) sampled every 0.5 s: "server" = its
+# listener port and its relay port range, "peer" = turnutils_peer, "client" = everything else (turnutils_uclient's sockets), "unattributed" = the rest of the
 # kernel's RcvbufErrors count over the run (drops on sockets that closed between two samples).
 rcvbuf_errors() { awk '/^Udp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
 drops_by_role() {
@@ -61,11 +61,11 @@ measure() {
   turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n 2000 -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$out/$name.warmup.log" 2>&1 || true
   local before after client drops errors_before
   errors_before=$(rcvbuf_errors)
-  { echo --snapshot; cat /proc/net/udp; } > "$snaps"
+  { echo --snapshot; cat /proc/net/udp /proc/net/udp6; } > "$snaps"
   before=$(cpu_ticks "$pid")
   turnutils_uclient -p "$port" $TCP -X -c -m "$M" -n "$N" -l "$L" -z "$Z" -e 127.0.0.1 -r 49000 -W $SECRET 127.0.0.1 > "$log" 2>&1 &
   client=$!
-  while kill -0 "$client" 2>/dev/null; do { echo --snapshot; cat /proc/net/udp; } >> "$snaps"; sleep 0.5; done
+  while kill -0 "$client" 2>/dev/null; do { echo --snapshot; cat /proc/net/udp /proc/net/udp6; } >> "$snaps"; sleep 0.5; done
   wait "$client" || true
   after=$(cpu_ticks "$pid")
   drops=$(drops_by_role "$snaps" "$port" "$relay_min" "$relay_max")

@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
@@ -110,6 +111,9 @@ public final class Main {
 
   private static String startFailure(Throwable e, SwitchboardConfig config) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof PortUnavailable) {
+        return t.getMessage();
+      }
       if (t instanceof BindException) {
         return config.http().host() + ":" + config.http().port() + " is not available (" + t.getMessage()
             + "); set http.port / SWITCHBOARD_HTTP_PORT to a free port";

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,22 @@ class MainProcessTest {
       List<String> lines = err.lines().filter(l -> l.startsWith("switchboard:")).toList();
       assertEquals(1, lines.size(), err);
       assertTrue(lines.get(0).contains(taken.getLocalPort() + " is not available"), err);
+    }
+  }
+
+  @Test
+  void a_taken_turn_port_is_named_as_such_in_one_line_and_exit_1() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", "0",
+          "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1",
+          "SWITCHBOARD_TURN_PORT", String.valueOf(taken.getLocalPort())));
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      String err = stderr(process);
+      assertEquals(1, process.exitValue(), err);
+      List<String> lines = err.lines().filter(l -> l.startsWith("switchboard:")).toList();
+      assertEquals(1, lines.size(), err);
+      assertTrue(lines.get(0).contains("127.0.0.1:" + taken.getLocalPort() + " (udp+tcp) is not available"), err);
+      assertTrue(lines.get(0).contains("SWITCHBOARD_TURN_PORT"), err);
     }
   }
 

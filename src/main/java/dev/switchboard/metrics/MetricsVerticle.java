@@ -1,5 +1,6 @@
 package dev.switchboard.metrics;
 
+import dev.switchboard.config.PortUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -29,7 +30,8 @@ public final class MetricsVerticle extends VerticleBase {
         request.response().setStatusCode(404).end("metrics are at /metrics\n");
       }
     });
-    return server.listen(port, host);
+    return server.listen(port, host).recover(e -> Future.failedFuture(e instanceof java.net.BindException
+        ? new PortUnavailable("metrics.port", host + ":" + port, e) : e));
   }
 
   public int port() {

@@ -1,6 +1,7 @@
 package dev.switchboard.turn;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
@@ -51,7 +52,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     config.staticUsers().forEach(u -> staticUsers.put(u.substring(0, u.indexOf(':')), u.substring(u.indexOf(':') + 1)));
     LongTermAuth auth = new LongTermAuth(settings.realm(), credentials, staticUsers, new NonceService(600));
     server = new TurnServer(settings, auth, new PeerPolicy(config.allowedPeers(), own), Clock.systemUTC());
-    server.start();
+    try {
+      server.start();
+    } catch (java.net.BindException e) {
+      server.close();
+      throw new PortUnavailable("turn.port", settings.listenIp().getHostAddress() + ":" + settings.port() + " (udp+tcp)", e);
+    }
     registerMeters();
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.TURN_STATUS,
         message -> message.reply(new JsonObject().put("listening", true).put("allocations", server.allocationCount())))

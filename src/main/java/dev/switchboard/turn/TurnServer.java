@@ -151,7 +151,9 @@ public final class TurnServer implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    sweeper.shutdownNow();
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
     udp.forEach(TurnServer::quietly);
     quietly(tcp);
     allocations.values().forEach(this::release);
