@@ -40,8 +40,9 @@ start_switchboard() {
 # one measured run: prints "rt_per_s relayed_pps mbps loss_pct cpu_s pkts_per_cpu_s"
 # Kernel receive-buffer drops during the measured run, per socket role, from the drops column of
 # /proc/net/udp and /proc/net/udp6 (Java opens dual-stack sockets) sampled every 0.5 s: "server" = its
-# listener port and its relay port range, "peer" = turnutils_peer, "client" = everything else (turnutils_uclient's sockets), "unattributed" = the rest of the
-# kernel's RcvbufErrors count over the run (drops on sockets that closed between two samples).
+# listener port and its relay port range, "peer" = turnutils_peer, "client" = everything else
+# (turnutils_uclient's sockets), "unattributed" = the rest of the kernel's RcvbufErrors count over the
+# run (drops on sockets that closed between two samples).
 rcvbuf_errors() { awk '/^Udp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
 drops_by_role() {
   local snapshots=$1 listen=$2 relay_min=$3 relay_max=$4
