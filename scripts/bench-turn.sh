@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TURN relay benchmark: the same turnutils_uclient load against Switchboard's relay and against coturn,
 # both started here on loopback, in one run. Prints relayed packets/s, Mbit/s, loss, server CPU and
-# relayed packets per server CPU-second, and Switchboard/coturn ratios.
+# relayed packets per server CPU-second, the socket buffers where lost packets were dropped, and
+# Switchboard/coturn ratios.
 #   scripts/bench-turn.sh                 # m=80 allocations, 1 ms interval, 120 B, 15,000 messages each
 #   M=40 N=10000 L=1000 scripts/bench-turn.sh
 set -euo pipefail
