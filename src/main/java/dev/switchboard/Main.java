@@ -46,8 +46,8 @@ public final class Main {
     }
 
     SwitchboardMetrics metrics = SwitchboardMetrics.create();
-    // Vert.x's event-bus meters are looked up and updated per message: ~10 % of a signal's CPU in the
-    // signaling benchmark; Switchboard's own meters count signals instead
+    // Vert.x's event-bus meters are looked up and updated per message: 6-28 % more signals per CPU-second
+    // without them in the signaling benchmark (BENCHMARKS.md); Switchboard's own meters count signals instead
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
