@@ -51,15 +51,13 @@ public final class Main {
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     Vertx vertx;
     try {
-      if (config.cluster().enabled()) {
-        VertxBuilder builder = Vertx.builder().with(ClusterSupport.options(options, config.cluster()))
-            .withMetrics(new MicrometerMetricsFactory(metrics.registry()));
-        vertx = ClusterSupport.start(builder, config.cluster()).await(60, TimeUnit.SECONDS);
-      } else {
-        vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
-      }
+      vertx = config.cluster().enabled()
+          ? ClusterSupport.start(builder.with(ClusterSupport.options(options, config.cluster())), config.cluster())
+              .await(60, TimeUnit.SECONDS)
+          : builder.with(options).build();
     } catch (Exception e) {
       System.err.println("switchboard: cannot join the cluster: " + rootMessage(e));
       System.exit(EXIT_START);

@@ -68,18 +68,15 @@ public final class Node {
     RoomStore store = clustered ? shared : new InMemoryRoomStore();
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
-      ClusterSupport.onNodeLeft(vertx, dead -> vertx.eventBus().request(Addresses.ROOM_REAP,
-          new JsonObject().put("node_id", dead), new DeliveryOptions().setLocalOnly(true))
-          .onSuccess(reply -> LOG.info("node " + dead + " left; its peers reaped here: "
-              + ((JsonObject) reply.body()).getInteger("removed")))
+      ClusterSupport.onNodeLeft(vertx, dead -> reap(vertx, dead)
+          .onSuccess(removed -> LOG.info("node " + dead + " left; its peers reaped here: " + removed))
           .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
       // a heartbeat key in Redis also catches nodes that died while no other member was there to see it
       node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId(), HEARTBEAT_TTL_SECONDS)
           .compose(v -> shared.silentNodes())
           // a member of the cluster is alive even if its key lapsed (e.g. right after a Redis restart)
           .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
-          .onSuccess(silent -> silent.forEach(dead -> vertx.eventBus().request(Addresses.ROOM_REAP,
-              new JsonObject().put("node_id", dead), new DeliveryOptions().setLocalOnly(true))))));
+          .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead)))));
     }
     TurnCredentials credentials;
     try {
@@ -126,6 +123,12 @@ public final class Node {
           node.gatewayDeployment = id;
           return node;
         });
+  }
+
+  /** Asks this node's registry to remove a dead node's peers; completes with how many it removed here. */
+  private static Future<Integer> reap(Vertx vertx, String deadNodeId) {
+    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_REAP, new JsonObject().put("node_id", deadNodeId),
+        new DeliveryOptions().setLocalOnly(true)).map(reply -> reply.body().getInteger("removed"));
   }
 
   private static TurnCredentials turnCredentials(SwitchboardConfig config) {

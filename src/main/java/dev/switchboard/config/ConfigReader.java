@@ -81,6 +81,17 @@ final class ConfigReader {
     return array.stream().map(String::valueOf).toList();
   }
 
+  /** A list whose every entry must match {@code pattern}; {@code expected} names the form in the error. */
+  List<String> strings(String key, String pattern, String expected) {
+    List<String> values = strings(key);
+    for (String value : values) {
+      if (!value.matches(pattern)) {
+        throw new ConfigException(name(key) + ": expected " + expected + ", found: " + value);
+      }
+    }
+    return values;
+  }
+
   private String name(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }

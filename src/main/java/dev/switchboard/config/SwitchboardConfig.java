@@ -49,12 +49,7 @@ public record SwitchboardConfig(
   private static ClusterConfig clusterConfig(ConfigReader root) {
     ConfigReader cluster = root.section("cluster");
     ConfigReader redis = root.section("redis");
-    List<String> members = cluster.strings("members");
-    for (String member : members) {
-      if (!member.matches("[^:\\s]+:\\d{1,5}")) {
-        throw new ConfigException("cluster.members: expected host:port, found: " + member);
-      }
-    }
+    List<String> members = cluster.strings("members", "[^:\\s]+:\\d{1,5}", "host:port");
     String url = redis.nonEmptyString("url");
     if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
       throw new ConfigException("redis.url must start with redis:// or rediss://, found: " + url);
@@ -96,12 +91,7 @@ public record SwitchboardConfig(
     ConfigReader shutdown = root.section("shutdown");
     ConfigReader metrics = root.section("metrics");
     ConfigReader turn = root.section("turn");
-    List<String> uris = turn.strings("uris");
-    for (String uri : uris) {
-      if (!uri.matches("(stun|stuns|turn|turns):[^\\s]+")) {
-        throw new ConfigException("turn.uris: not a stun:/turn: URL: " + uri);
-      }
-    }
+    List<String> uris = turn.strings("uris", "(stun|stuns|turn|turns):[^\\s]+", "a stun:/turn: URL");
 
     String nodeId = node.string("id").isBlank() ? "node-" + UUID.randomUUID() : node.string("id");
     int cores = Runtime.getRuntime().availableProcessors();

@@ -77,17 +77,20 @@ public final class SwitchboardMetrics {
 
   /** @param result {@code ok} or the refusal reason */
   public void join(String result) {
-    joinsByResult.computeIfAbsent(result, r -> registry.counter("switchboard.joins", "result", r)).increment();
+    counter(joinsByResult, "switchboard.joins", "result", result).increment();
   }
 
   public void signalRelayed(String kind, long nanosSinceArrival) {
-    relayedByKind.computeIfAbsent(KNOWN_KINDS.contains(kind) ? kind : "other",
-        k -> registry.counter("switchboard.signals.relayed", "kind", k)).increment();
+    counter(relayedByKind, "switchboard.signals.relayed", "kind", KNOWN_KINDS.contains(kind) ? kind : "other").increment();
     signalDelivery.record(nanosSinceArrival, TimeUnit.NANOSECONDS);
   }
 
   public void signalRefused(String reason) {
-    refusedByReason.computeIfAbsent(reason, r -> registry.counter("switchboard.signals.refused", "reason", r)).increment();
+    counter(refusedByReason, "switchboard.signals.refused", "reason", reason).increment();
+  }
+
+  private Counter counter(Map<String, Counter> cache, String name, String tag, String value) {
+    return cache.computeIfAbsent(value, v -> registry.counter(name, tag, v));
   }
 
   public void heartbeatTimeout() {

@@ -45,7 +45,8 @@ public final class RoomRegistry {
     if (!RoomIds.isValid(request.room())) {
       return Future.failedFuture(new RoomRefusal(INVALID_ROOM));
     }
-    return store.join(request.room(), new Member(request.peerId(), request.nodeId()), maxPeers)
+    Member member = new Member(request.peerId(), request.nodeId());
+    return store.join(request.room(), member, maxPeers)
         .recover(this::unreachable).map(result -> {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
@@ -53,7 +54,7 @@ public final class RoomRegistry {
       if (!result.alreadyMember()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
       }
-      localMembers.put(new Membership(request.room(), request.peerId()), new Member(request.peerId(), request.nodeId()));
+      localMembers.put(new Membership(request.room(), request.peerId()), member);
       return new JoinReply(result.present().stream().map(Member::peerId).toList());
     });
   }

@@ -1,12 +1,13 @@
 package dev.switchboard.webapp;
 
+import dev.switchboard.support.JavaProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,9 +20,8 @@ class DirectCallInNamespaceTest {
 
   @Test
   void three_browsers_in_a_loopback_only_namespace_connect_directly_and_decode_each_other() throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String command = "ip link set lo up && exec " + java + " " + String.join(" ", opens())
-        + " -cp '" + System.getProperty("java.class.path") + "' " + DirectCallScenario.class.getName();
+    String command = "ip link set lo up && exec " + JavaProcess.command(DirectCallScenario.class).stream()
+        .map(arg -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
     Process process = new ProcessBuilder("unshare", "-n", "--", "sh", "-c", command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
@@ -37,9 +37,5 @@ class DirectCallInNamespaceTest {
         assertEquals("host", p.getString("candidateType"), "a direct path, no relay: " + line);
       }
     }
-  }
-
-  private static List<String> opens() {
-    return List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
   }
 }
