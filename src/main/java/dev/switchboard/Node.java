@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.BusIceServers;
+import dev.switchboard.gateway.ConnectionLimits;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.bus.Addresses;
@@ -78,6 +79,8 @@ public final class Node {
           .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
           .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead)))));
     }
+    // one set of caps for all gateway instances: a client's share of the node does not grow with the instances
+    ConnectionLimits connectionLimits = GatewayVerticle.limitsFor(config);
     TurnCredentials credentials;
     try {
       credentials = turnCredentials(config);
@@ -115,7 +118,8 @@ public final class Node {
           return vertx.deployVerticle(node.metricsVerticle).map(metricsId -> node.metricsDeployment = metricsId);
         })
         .compose(ignored -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics);
+          GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics,
+              connectionLimits);
           node.gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(config.http().instances())))

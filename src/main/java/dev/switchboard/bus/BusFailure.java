@@ -10,6 +10,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 public final class BusFailure {
   public static final int REFUSED = 400;
   public static final String REGISTRY_UNAVAILABLE = "registry_unavailable";
+  /** The target's socket did not confirm in time; the signal may still arrive late, it is not acknowledged. */
+  public static final String DELIVERY_TIMEOUT = "delivery_timeout";
+  public static final String UNKNOWN_PEER = "unknown_peer";
 
   private BusFailure() {
   }
@@ -21,5 +24,22 @@ public final class BusFailure {
       return reply.getMessage();
     }
     return REGISTRY_UNAVAILABLE;
+  }
+
+  /**
+   * The client-facing reason for a signal its target did not confirm: the target's own refusal, no socket
+   * at its address any more ({@code unknown_peer}), or no answer in time.
+   */
+  public static String deliveryReasonOf(Throwable failure) {
+    if (failure instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == REFUSED
+          && reply.getMessage() != null) {
+        return reply.getMessage();
+      }
+      if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        return UNKNOWN_PEER;
+      }
+    }
+    return DELIVERY_TIMEOUT;
   }
 }

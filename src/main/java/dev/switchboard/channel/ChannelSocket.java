@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,27 +27,30 @@ public final class ChannelSocket {
 
   private static final Logger LOG = Logger.getLogger(ChannelSocket.class.getName());
   private static final JsonObject EMPTY = new JsonObject();
-  private static final long REFUSAL_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Transport transport;
   private final ChannelRouter router;
   private final SocketLimits limits;
-  private final TokenBucket bucket;
+  private final FloodGuard flood;
   private final LongSupplier clock;
   private final Map<String, Joined> channels = new HashMap<>(4);
-  private ArrayDeque<Frame> waiting;
+  /** Frames that arrived while a join or leave was in flight, with their total text length. */
+  private ArrayDeque<Waiting> waiting;
+  private int waitingBytes;
+  /** The channel whose join is in flight (joins are handled one at a time); its pushes wait in its mailbox. */
+  private Joined joining;
   private boolean busy;
   private boolean closed;
   private long lastReceived;
-  private int refusedInARow;
-  private long lastRefusal;
+  private boolean writeBacklogged;
+  private long writeBackloggedSince;
 
   public ChannelSocket(Transport transport, ChannelRouter router, SocketLimits limits, LongSupplier nanoClock) {
     this.transport = transport;
     this.router = router;
     this.limits = limits;
     this.clock = nanoClock;
-    this.bucket = new TokenBucket(limits.messagesPerSecond(), limits.burst(), nanoClock);
+    this.flood = new FloodGuard(limits, nanoClock);
     this.lastReceived = nanoClock.getAsLong();
   }
 
@@ -63,7 +65,7 @@ public final class ChannelSocket {
       return;
     }
     lastReceived = clock.getAsLong();
-    if (!bucket.tryTake()) {
+    if (!flood.tryTake()) {
       refuse(FrameCodec.prefix("rate_limited", text));
       return;
     }
@@ -78,14 +80,35 @@ public final class ChannelSocket {
       sendError(malformed);
       return;
     }
-    if (busy) {
-      if (waiting == null) {
-        waiting = new ArrayDeque<>(4);
-      }
-      waiting.add(frame);
-    } else {
+    if (!busy) {
       dispatch(frame);
+      return;
     }
+    if (waiting == null) {
+      waiting = new ArrayDeque<>(4);
+    }
+    if (waiting.size() >= limits.backlogFrames() || waitingBytes + text.length() > limits.backlogBytes()) {
+      send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), frame.topic(), ChannelError.OVERLOADED));
+      return;
+    }
+    waiting.add(new Waiting(frame, text.length()));
+    waitingBytes += text.length();
+  }
+
+  /**
+   * A WebSocket ping or pong: it costs a token like any message (a client that pings without end is
+   * refused and then closed like any other flood). The answer is the caller's: pong only when this
+   * returns true.
+   */
+  public boolean onControlFrame() {
+    if (closed) {
+      return false;
+    }
+    if (flood.tryTake()) {
+      return true;
+    }
+    countRefusal();
+    return false;
   }
 
   /** Binary (V2 binary serializer) pushes are not supported: the push is refused with a reply. */
@@ -94,7 +117,7 @@ public final class ChannelSocket {
       return;
     }
     lastReceived = clock.getAsLong();
-    if (!bucket.tryTake()) {
+    if (!flood.tryTake()) {
       refuse(FrameCodec.binaryPush("rate_limited", data));
       return;
     }
@@ -102,16 +125,18 @@ public final class ChannelSocket {
   }
 
   private void refuse(MalformedFrame refusal) {
-    long now = clock.getAsLong();
-    if (now - lastRefusal > REFUSAL_MEMORY_NANOS) {
-      refusedInARow = 0;
+    if (!countRefusal()) {
+      sendError(refusal);
     }
-    lastRefusal = now;
-    if (++refusedInARow >= limits.closeAfterRefused()) {
+  }
+
+  /** @return true when this refusal closed the socket (persistent abuse) */
+  private boolean countRefusal() {
+    if (flood.refusalCloses()) {
       close(CLOSE_POLICY_VIOLATION, "rate limit exceeded", ExitReason.SOCKET_CLOSED);
-      return;
+      return true;
     }
-    sendError(refusal);
+    return false;
   }
 
   private void dispatch(Frame frame) {
@@ -160,9 +185,12 @@ public final class ChannelSocket {
     }
     next.handler = handler;
     busy = true;
+    joining = next;
     Future<Void> cleared = previous == null ? Future.succeededFuture() : end(previous, ExitReason.DUPLICATE_JOIN);
     cleared.compose(v -> call(() -> handler.join(frame.payload()))).onComplete(result -> {
+      joining = null;
       if (closed) {
+        next.mailbox.failAll(ChannelError.PEER_UNREACHABLE);
         if (result.succeeded()) {
           end(next, ExitReason.SOCKET_CLOSED);
         }
@@ -180,6 +208,9 @@ public final class ChannelSocket {
       }
       if (result.succeeded()) {
         handler.afterJoin();
+        next.mailbox.flush(this::send);
+      } else {
+        next.mailbox.failAll(ChannelError.UNKNOWN_PEER);
       }
       resume();
     });
@@ -219,7 +250,9 @@ public final class ChannelSocket {
   private void resume() {
     busy = false;
     while (!busy && !closed && waiting != null && !waiting.isEmpty()) {
-      dispatch(waiting.poll());
+      Waiting next = waiting.poll();
+      waitingBytes -= next.length();
+      dispatch(next.frame());
     }
   }
 
@@ -253,6 +286,37 @@ public final class ChannelSocket {
     return endAll(ExitReason.SOCKET_CLOSED);
   }
 
+  /**
+   * Called periodically: a socket whose outbound queue has stayed full for {@code slowReaderNanos} is
+   * closed, and its peer leaves its rooms now, not when the client finally reads or the connection drops.
+   *
+   * @return true when this call closed the socket
+   */
+  public boolean checkWriteBacklog(long slowReaderNanos) {
+    if (closed) {
+      return false;
+    }
+    if (!transport.writeQueueFull()) {
+      writeBacklogged = false;
+      return false;
+    }
+    long now = clock.getAsLong();
+    if (!writeBacklogged) {
+      writeBacklogged = true;
+      writeBackloggedSince = now;
+      return false;
+    }
+    if (now - writeBackloggedSince < slowReaderNanos) {
+      return false;
+    }
+    close(CLOSE_POLICY_VIOLATION, "client not reading", ExitReason.SOCKET_CLOSED);
+    return true;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Ends every channel, then closes the transport with the given code. */
   public Future<Void> close(short code, String reason, ExitReason exit) {
     if (closed) {
@@ -274,28 +338,50 @@ public final class ChannelSocket {
     return channels.containsKey(topic);
   }
 
+  /** Joined, or its join is in flight (frames for it are then held until the join reply went out). */
+  public boolean hasTopic(String topic) {
+    return channels.containsKey(topic) || joining != null && joining.topic.equals(topic);
+  }
+
   public int channelCount() {
     return channels.size();
   }
 
-  /** A server message on a topic this socket joined, with both refs null, as Phoenix broadcasts. */
-  public boolean sendBroadcast(String topic, String event, JsonObject payload) {
-    if (!channels.containsKey(topic)) {
-      return false;
+  /**
+   * A server message for one client on a topic it joined (or is joining), with both refs null as Phoenix
+   * sends broadcasts. Completes when the frame was written to the connection; fails with a
+   * {@link ChannelError} when it was not and never will be: the socket is closed or closing, its outbound
+   * queue is full, or it has not joined the topic.
+   */
+  public Future<Void> deliver(String topic, String event, JsonObject payload) {
+    if (closed || transport.writeQueueFull()) {
+      return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
     }
-    send(FrameCodec.encode(null, null, topic, event, payload));
-    return true;
+    return sendTo(topic, FrameCodec.encode(null, null, topic, event, payload));
   }
 
-  /** An already encoded frame, shared by every recipient of a broadcast. */
-  public void sendEncoded(String frame) {
-    send(frame);
+  /**
+   * An already encoded frame on a topic, shared by every recipient of a broadcast: written when the topic is
+   * joined, held in order when its join is in flight.
+   */
+  public Future<Void> sendTo(String topic, String frame) {
+    if (closed) {
+      return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
+    }
+    if (channels.containsKey(topic)) {
+      return transport.send(frame);
+    }
+    if (joining != null && joining.topic.equals(topic)) {
+      return joining.mailbox.hold(frame);
+    }
+    return Future.failedFuture(new ChannelError(ChannelError.UNKNOWN_PEER));
   }
 
-  private void send(String text) {
-    if (!closed) {
-      transport.send(text);
+  private Future<Void> send(String text) {
+    if (closed) {
+      return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
     }
+    return transport.send(text);
   }
 
   private void sendError(MalformedFrame error) {
@@ -319,15 +405,20 @@ public final class ChannelSocket {
     }
   }
 
+  private record Waiting(Frame frame, int length) {
+  }
+
   private final class Joined implements ChannelContext {
     final String topic;
     final String joinRef;
+    final Mailbox mailbox;
     ChannelHandler handler;
     boolean ended;
 
     Joined(String topic, String joinRef) {
       this.topic = topic;
       this.joinRef = joinRef;
+      this.mailbox = new Mailbox(limits.mailboxFrames(), limits.mailboxBytes());
     }
 
     @Override

@@ -42,8 +42,9 @@ public final class LocalPubSub {
     String frame = FrameCodec.encode(null, null, topic, event, payload);
     int sent = 0;
     for (Map.Entry<String, ChannelSocket> entry : subscribers.entrySet()) {
-      if (!entry.getKey().equals(exceptKey) && entry.getValue().isJoined(topic)) {
-        entry.getValue().sendEncoded(frame);
+      // a subscriber whose join is still in flight holds the frame until its join reply went out
+      if (!entry.getKey().equals(exceptKey) && entry.getValue().hasTopic(topic)) {
+        entry.getValue().sendTo(topic, frame);
         sent++;
       }
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import dev.switchboard.net.Cidr;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
@@ -21,11 +22,13 @@ public record SwitchboardConfig(
   }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
-                           List<String> allowedOrigins, boolean allowLocalhostOrigins) {
+                           List<String> allowedOrigins, boolean allowLocalhostOrigins,
+                           int maxConnections, int maxConnectionsPerIp, List<String> trustedProxies) {
   }
 
   public record ChannelConfig(int maxFrameBytes, int transportMaxFrameBytes, Duration idleTimeout,
-                              int maxChannels, RateLimit rateLimit) {
+                              int maxChannels, RateLimit rateLimit, Duration slowReaderTimeout,
+                              Duration closeTimeout) {
   }
 
   public record RateLimit(int messagesPerSecond, int burst, int closeAfterRefused) {
@@ -81,6 +84,18 @@ public record SwitchboardConfig(
         lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
   }
 
+  private static List<String> trustedProxies(ConfigReader http) {
+    List<String> cidrs = http.strings("trusted-proxies");
+    for (String cidr : cidrs) {
+      try {
+        Cidr.parse(cidr);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("http.trusted-proxies: expected CIDR blocks such as 10.0.0.0/8, found: " + cidr);
+      }
+    }
+    return cidrs;
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     ConfigReader root = ConfigReader.root(json);
     ConfigReader node = root.section("node");
@@ -99,7 +114,9 @@ public record SwitchboardConfig(
 
     HttpConfig httpConfig = new HttpConfig(
         http.nonEmptyString("host"), http.integer("port", 0, 65535), http.nonEmptyString("webroot"),
-        instances == 0 ? cores : instances, http.strings("allowed-origins"), http.bool("allow-localhost-origins"));
+        instances == 0 ? cores : instances, http.strings("allowed-origins"), http.bool("allow-localhost-origins"),
+        http.integer("max-connections", 1, 10_000_000), http.integer("max-connections-per-ip", 1, 10_000_000),
+        trustedProxies(http));
 
     int maxFrame = channel.integer("max-frame-bytes", 1024, 64 * 1024 * 1024);
     int transportMax = channel.integer("transport-max-frame-bytes", 1024, 256 * 1024 * 1024);
@@ -112,7 +129,9 @@ public record SwitchboardConfig(
         Duration.ofSeconds(channel.integer("idle-timeout-seconds", 1, 86_400)),
         channel.integer("max-channels", 1, 10_000),
         new RateLimit(rate.integer("messages-per-second", 1, 10_000_000),
-            rate.integer("burst", 1, 10_000_000), rate.integer("close-after-refused", 1, 10_000_000)));
+            rate.integer("burst", 1, 10_000_000), rate.integer("close-after-refused", 1, 10_000_000)),
+        Duration.ofSeconds(channel.integer("slow-reader-seconds", 1, 3600)),
+        Duration.ofSeconds(channel.integer("close-timeout-seconds", 1, 600)));
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),

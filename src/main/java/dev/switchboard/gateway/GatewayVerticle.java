@@ -9,6 +9,7 @@ import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
+import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.FileSystemAccess;
@@ -44,9 +46,14 @@ public final class GatewayVerticle extends VerticleBase {
   /** The idle timer is not exact: a socket quiet for nearly the timeout when it closed timed out. */
   private static final long IDLE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+  /** How often sockets are checked for an outbound queue that stays full. */
+  private static final long BACKLOG_SWEEP_MILLIS = 1_000;
+
   private final SwitchboardConfig config;
   private final IceServers iceServers;
   private final SwitchboardMetrics metrics;
+  private final ConnectionLimits connectionLimits;
+  private ClientAddress clientAddresses;
   private RegistryClient readiness;
   private BusIceServers turnCredentials;
   private final Set<PeerSession> sessions = new LinkedHashSet<>();
@@ -55,10 +62,22 @@ public final class GatewayVerticle extends VerticleBase {
   private SocketLimits limits;
   private OriginPolicy origins;
 
-  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics) {
+  /** @param connectionLimits shared by every gateway instance of the node */
+  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics,
+                         ConnectionLimits connectionLimits) {
     this.config = config;
     this.iceServers = iceServers;
     this.metrics = metrics;
+    this.connectionLimits = connectionLimits;
+  }
+
+  /** A gateway with caps of its own (one instance, or tests). */
+  public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics) {
+    this(config, iceServers, metrics, limitsFor(config));
+  }
+
+  public static ConnectionLimits limitsFor(SwitchboardConfig config) {
+    return new ConnectionLimits(config.http().maxConnections(), config.http().maxConnectionsPerIp());
   }
 
   @Override
@@ -68,6 +87,16 @@ public final class GatewayVerticle extends VerticleBase {
         channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused());
     RecordCodec.install(vertx.eventBus());
     origins = new OriginPolicy(config.http().allowedOrigins(), config.http().allowLocalhostOrigins());
+    clientAddresses = new ClientAddress(config.http().trustedProxies());
+    long slowReaderNanos = channel.slowReaderTimeout().toNanos();
+    // cancelled with the verticle on undeploy
+    vertx.setPeriodic(BACKLOG_SWEEP_MILLIS, t -> {
+      for (PeerSession session : sessions) {
+        if (session.socket().checkWriteBacklog(slowReaderNanos)) {
+          metrics.slowReaderClosed();
+        }
+      }
+    });
     signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
         new RoomBroadcasts(vertx.eventBus()), iceServers, metrics);
     readiness = new RegistryClient(vertx.eventBus(), 1_000);
@@ -163,15 +192,31 @@ public final class GatewayVerticle extends VerticleBase {
       rc.response().setStatusCode(403).end("origin not allowed\n");
       return;
     }
+    String client = clientAddresses.of(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
+    ConnectionLimits.Refusal refusal = connectionLimits.tryAcquire(client);
+    if (refusal != null) {
+      metrics.socketRefused(refusal.reason);
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+      jsonError(rc, refusal.status, refusal.reason);
+      return;
+    }
+    // the connection's Netty channel: Vert.x's (and vertx-web's) WebSocket types do not expose it
+    Channel channel = ((ConnectionBase) request.connection()).channel();
     request.toWebSocket()
-        .onSuccess(this::open)
-        .onFailure(e -> LOG.log(Level.FINE, "WebSocket upgrade failed", e));
+        .onSuccess(ws -> open(ws, channel, client))
+        .onFailure(e -> {
+          connectionLimits.release(client);
+          LOG.log(Level.FINE, "WebSocket upgrade failed", e);
+        });
   }
 
-  private void open(ServerWebSocket ws) {
-    PeerSession session = new PeerSession(PeerIds.next(), new WebSocketTransport(ws), limits, signaling);
+  private void open(ServerWebSocket ws, Channel channel, String client) {
+    WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis());
+    PeerSession session = new PeerSession(PeerIds.next(), client, transport, limits, signaling);
     sessions.add(session);
     metrics.socketOpened();
+    transport.channel().pipeline().addBefore("handler", FrameGuard.NAME,
+        new FrameGuard(session.socket(), config.channel().transportMaxFrameBytes()));
     ws.setWriteQueueMaxSize(config.channel().transportMaxFrameBytes());
     ws.pause();
     ws.textMessageHandler(session.socket()::onText);
@@ -180,6 +225,7 @@ public final class GatewayVerticle extends VerticleBase {
     long idleNanos = config.channel().idleTimeout().toNanos();
     ws.closeHandler(v -> {
       metrics.socketClosed();
+      connectionLimits.release(client);
       if (sessions.remove(session)) {
         if (session.socket().quietNanos() >= idleNanos - IDLE_SLACK_NANOS) {
           metrics.heartbeatTimeout();

@@ -1,6 +1,8 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.BusFailure;
+import dev.switchboard.channel.ChannelError;
 import dev.switchboard.bus.SignalDelivery;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelHandler;
@@ -16,12 +18,14 @@ import io.vertx.core.json.JsonObject;
 /** One connected peer: its id, its Phoenix socket and its own event-bus address. */
 final class PeerSession {
   private final String peerId;
+  private final String clientAddress;
   private final ChannelSocket socket;
   private final Signaling signaling;
   private MessageConsumer<SignalDelivery> inbox;
 
-  PeerSession(String peerId, Transport transport, SocketLimits limits, Signaling signaling) {
+  PeerSession(String peerId, String clientAddress, Transport transport, SocketLimits limits, Signaling signaling) {
     this.peerId = peerId;
+    this.clientAddress = clientAddress;
     this.signaling = signaling;
     this.socket = new ChannelSocket(transport, this::route, limits);
   }
@@ -34,9 +38,26 @@ final class PeerSession {
     return socket;
   }
 
-  /** Completes when signals sent to this peer's address, from any node, reach it. */
+  /** The address its connection slot is counted under. */
+  String clientAddress() {
+    return clientAddress;
+  }
+
+  /**
+   * Completes when signals sent to this peer's address, from any node, reach it. Each delivery is answered:
+   * empty once the frame was written to this peer's connection, a refusal with the reason otherwise, so the
+   * sender's {@code ok} means delivered.
+   */
   Future<Void> listen(EventBus bus) {
-    inbox = bus.<SignalDelivery>consumer(Addresses.peer(peerId), message -> deliver(message.body()));
+    inbox = bus.<SignalDelivery>consumer(Addresses.peer(peerId), message -> deliver(message.body())
+        .onComplete(done -> {
+          if (done.succeeded()) {
+            message.reply(null);
+          } else {
+            message.fail(BusFailure.REFUSED, done.cause() instanceof ChannelError error ? error.reason()
+                : ChannelError.PEER_UNREACHABLE);
+          }
+        }));
     return inbox.completion();
   }
 
@@ -50,13 +71,20 @@ final class PeerSession {
     return null;
   }
 
-  /** On {@code peer:<self>} when joined, otherwise on the room topic the two share. */
-  private void deliver(SignalDelivery delivery) {
+  /**
+   * On {@code peer:<self>} when joined, otherwise on the room topic the two share; only while this socket is
+   * in (or joining) that room, whatever the registry believed when it checked.
+   */
+  private Future<Void> deliver(SignalDelivery delivery) {
+    String roomTopic = RoomChannel.topic(delivery.room());
+    if (!socket.hasTopic(roomTopic)) {
+      return Future.failedFuture(new ChannelError(socket.isClosed() ? ChannelError.PEER_UNREACHABLE
+          : ChannelError.UNKNOWN_PEER));
+    }
     String event = "signal:" + delivery.kind();
     JsonObject payload = new JsonObject().put("from", delivery.from()).put("body", delivery.body());
-    if (!socket.sendBroadcast(PeerChannel.topic(peerId), event, payload)) {
-      socket.sendBroadcast(RoomChannel.topic(delivery.room()), event, payload);
-    }
+    String peerTopic = PeerChannel.topic(peerId);
+    return socket.deliver(socket.hasTopic(peerTopic) ? peerTopic : roomTopic, event, payload);
   }
 
   Future<Void> transportClosed() {

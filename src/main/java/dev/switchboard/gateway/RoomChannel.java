@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
 import dev.switchboard.bus.SignalRequest;
@@ -60,9 +61,22 @@ final class RoomChannel implements ChannelHandler {
         .recover(failure -> {
           signaling.broadcasts().unsubscribe(room, peerId, socket);
           ChannelError error = asChannelError(failure);
+          if (BusFailure.REGISTRY_UNAVAILABLE.equals(error.reason())) {
+            undoJoin();
+          }
           signaling.metrics().join(error.reason());
           return Future.failedFuture(error);
         });
+  }
+
+  /**
+   * The registry may have admitted the peer although its answer never came (a timeout, a stalled store):
+   * an idempotent leave, queued behind that join in the registry, makes sure no ghost member stays behind.
+   */
+  private void undoJoin() {
+    signaling.registry().leave(new LeaveRequest(room, peerId))
+        .onFailure(e -> LOG.log(Level.WARNING, "undoing the failed join of " + peerId + " to " + room
+            + " not recorded: " + e.getMessage()));
   }
 
   @Override

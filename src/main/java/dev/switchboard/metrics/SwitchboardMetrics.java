@@ -31,6 +31,8 @@ public final class SwitchboardMetrics {
   private final Map<String, Counter> relayedByKind = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> joinsByResult = new ConcurrentHashMap<>();
+  private final Map<String, Counter> socketsRefusedByReason = new ConcurrentHashMap<>();
+  private final Counter slowReaderCloses;
 
   public SwitchboardMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -44,6 +46,9 @@ public final class SwitchboardMetrics {
         .register(registry);
     heartbeatTimeouts = Counter.builder("switchboard.heartbeat.timeouts")
         .description("Sockets closed because they sent nothing for channel.idle-timeout-seconds").register(registry);
+    slowReaderCloses = Counter.builder("switchboard.sockets.slow.reader.closed")
+        .description("Sockets closed because their outbound queue stayed full for channel.slow-reader-seconds")
+        .register(registry);
   }
 
   public static SwitchboardMetrics create() {
@@ -91,6 +96,15 @@ public final class SwitchboardMetrics {
 
   private Counter counter(Map<String, Counter> cache, String name, String tag, String value) {
     return cache.computeIfAbsent(value, v -> registry.counter(name, tag, v));
+  }
+
+  /** @param reason {@code node_full} or {@code too_many_connections} */
+  public void socketRefused(String reason) {
+    counter(socketsRefusedByReason, "switchboard.sockets.refused", "reason", reason).increment();
+  }
+
+  public void slowReaderClosed() {
+    slowReaderCloses.increment();
   }
 
   public void heartbeatTimeout() {

@@ -2,10 +2,16 @@ package dev.switchboard.room;
 
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
+import io.vertx.core.Future;
 
 /** Where the registry's decisions go out: in production the event bus. */
 public interface RoomEventSink {
   void publish(RoomEvent event);
 
-  void deliver(String targetPeerId, SignalDelivery delivery);
+  /**
+   * Sends a signal to its target; completes once the target's socket took it, fails with a
+   * {@link RoomRefusal} naming why it did not ({@code unknown_peer}, {@code peer_unreachable},
+   * {@code delivery_timeout}).
+   */
+  Future<Void> deliver(String targetPeerId, SignalDelivery delivery);
 }

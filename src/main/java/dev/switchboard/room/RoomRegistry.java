@@ -5,13 +5,16 @@ import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalRequest;
+import dev.switchboard.bus.BusFailure;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The rules of rooms, independent of transport: admission, the one {@code peer:left} per departure,
@@ -25,12 +28,17 @@ public final class RoomRegistry {
   private final RoomStore store;
   private final RoomEventSink sink;
   private final int maxPeers;
-  /** The last signal of each sender still in flight (entries disappear when it completes). */
-  private final Map<String, Future<Void>> lastSignalOf = new ConcurrentHashMap<>();
-  /** Members the store confirmed, per room, so signals keep flowing while the store is unreachable. */
-  private final Map<String, Set<String>> confirmed = new ConcurrentHashMap<>();
+  /**
+   * The last operation of each peer still in flight: its joins, leaves and signals run one after another,
+   * so a leave never overtakes the join it undoes (pooled store connections can complete out of order) and
+   * a sender's signals keep their order. Entries disappear when the operation completes.
+   */
+  private final Map<String, Future<?>> lastOperationOf = new ConcurrentHashMap<>();
+  private final ConfirmedMembers confirmed;
   /** This node's members, re-asserted when the store comes back (it may have restarted empty). */
   private final Map<Membership, Member> localMembers = new ConcurrentHashMap<>();
+  /** How many of this node's members each room has. */
+  private final Map<String, Integer> localCountOf = new ConcurrentHashMap<>();
   /** Departures the store did not record yet; announced once when it does. */
   private final Set<Membership> pendingLeaves = ConcurrentHashMap.newKeySet();
   private volatile boolean storeReachable = true;
@@ -39,37 +47,48 @@ public final class RoomRegistry {
     this.store = store;
     this.sink = sink;
     this.maxPeers = maxPeers;
+    this.confirmed = new ConfirmedMembers(maxPeers);
   }
 
   public Future<JoinReply> join(JoinRequest request) {
     if (!RoomIds.isValid(request.room())) {
       return Future.failedFuture(new RoomRefusal(INVALID_ROOM));
     }
+    return inTurn(request.peerId(), () -> admit(request));
+  }
+
+  private Future<JoinReply> admit(JoinRequest request) {
     Member member = new Member(request.peerId(), request.nodeId());
-    return store.join(request.room(), member, maxPeers)
-        .recover(this::unreachable).map(result -> {
+    return store.join(request.room(), member, maxPeers).recover(this::unreachable).map(result -> {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
       }
       if (!result.alreadyMember()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
       }
-      localMembers.put(new Membership(request.room(), request.peerId()), member);
+      if (localMembers.put(new Membership(request.room(), request.peerId()), member) == null) {
+        localCountOf.merge(request.room(), 1, Integer::sum);
+      }
       return new JoinReply(result.present().stream().map(Member::peerId).toList());
     });
   }
 
   /**
    * Idempotent: only the call that actually removed the member announces {@code peer:left}. When the
-   * store is unreachable the departure is kept and announced once the store records it.
+   * store is unreachable the departure is kept and announced once the store records it. Runs after any
+   * join of the same peer still in flight, so it also undoes a join whose caller gave up waiting.
    */
   public Future<Boolean> leave(LeaveRequest request) {
+    return inTurn(request.peerId(), () -> depart(request));
+  }
+
+  private Future<Boolean> depart(LeaveRequest request) {
     Membership membership = new Membership(request.room(), request.peerId());
-    localMembers.remove(membership);
-    confirmed.computeIfPresent(request.room(), (room, peers) -> {
-      peers.remove(request.peerId());
-      return peers.isEmpty() ? null : peers;
-    });
+    confirmed.forget(request.room(), request.peerId());
+    if (localMembers.remove(membership) != null
+        && localCountOf.computeIfPresent(request.room(), (room, count) -> count == 1 ? null : count - 1) == null) {
+      confirmed.forgetRoom(request.room());
+    }
     return store.leave(request.room(), request.peerId()).map(result -> {
       // an emptied room has nobody left to tell
       if (result.removed() && !result.roomEmptied()) {
@@ -83,41 +102,67 @@ public final class RoomRegistry {
   }
 
   /**
-   * Per sender→target order must survive an asynchronous store (Redis checks on pooled connections can
-   * complete out of order), so each sender's signals are checked and delivered one after another.
+   * Checks that sender and target share the room, hands the signal to the target and completes when the
+   * target's socket took it ({@code ok} means delivered). The check and hand-over of a sender's signals are
+   * done in order; their confirmations may overlap.
    */
   public Future<Void> signal(SignalRequest request) {
+    Promise<Void> delivered = Promise.promise();
+    inTurn(request.from(), () -> checkAndHandOver(request, delivered)).onFailure(delivered::tryFail);
+    return delivered.future();
+  }
+
+  private Future<Void> checkAndHandOver(SignalRequest request, Promise<Void> delivered) {
+    String room = request.room();
     String sender = request.from();
-    Future<Void> previous = lastSignalOf.get(sender);
-    Future<Void> next = previous == null ? checkAndDeliver(request)
-        : previous.transform(ignored -> checkAndDeliver(request));
+    String target = request.to();
+    // while the store is known to be down, do not queue every signal behind its timeout
+    Future<Boolean> check = storeReachable ? store.areMembers(room, sender, target)
+        : Future.failedFuture(new RoomRefusal(BusFailure.REGISTRY_UNAVAILABLE));
+    return check
+        .recover(failure -> {
+          storeReachable = false;
+          return confirmed.both(room, sender, target) ? Future.succeededFuture(true) : Future.failedFuture(failure);
+        })
+        .map(shared -> {
+          if (!shared) {
+            confirmed.forget(room, target);
+            throw new RoomRefusal(UNKNOWN_PEER);
+          }
+          confirmed.confirm(room, sender, target);
+          sink.deliver(target, request.delivery()).onComplete(done -> {
+            if (done.failed()) {
+              confirmed.forget(room, target);
+            }
+            delivered.handle(done);
+          });
+          return null;
+        });
+  }
+
+  /** Runs {@code operation} once the peer's previous one completed, whatever its outcome. */
+  private <T> Future<T> inTurn(String peerId, Supplier<Future<T>> operation) {
+    Future<?> previous = lastOperationOf.get(peerId);
+    Future<T> next = previous == null ? call(operation) : previous.transform(ignored -> call(operation));
     if (!next.isComplete()) {
       // only an asynchronous store needs the chain; the in-memory one answers at once
-      lastSignalOf.put(sender, next);
-      next.onComplete(done -> lastSignalOf.remove(sender, next));
+      lastOperationOf.put(peerId, next);
+      next.onComplete(done -> lastOperationOf.remove(peerId, next));
     }
     return next;
   }
 
-  private Future<Void> checkAndDeliver(SignalRequest request) {
-    String sender = request.from();
-    return store.areMembers(request.room(), sender, request.to())
-        .recover(failure -> {
-          storeReachable = false;
-          Set<String> known = confirmed.get(request.room());
-          return known != null && known.contains(sender) && known.contains(request.to())
-              ? Future.succeededFuture(true) : Future.failedFuture(failure);
-        })
-        .map(shared -> {
-          if (!shared) {
-            throw new RoomRefusal(UNKNOWN_PEER);
-          }
-          Set<String> known = confirmed.computeIfAbsent(request.room(), room -> ConcurrentHashMap.newKeySet());
-          known.add(sender);
-          known.add(request.to());
-          sink.deliver(request.to(), request.delivery());
-          return null;
-        });
+  private static <T> Future<T> call(Supplier<Future<T>> operation) {
+    try {
+      return operation.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Entries in the cache of confirmed members (bounded by this node's rooms). */
+  public int confirmedEntries() {
+    return confirmed.size();
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.switchboard.bus.SignalRequest;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -81,14 +82,19 @@ public final class RoomRegistryVerticle extends VerticleBase {
   }
 
   private record BusSink(EventBus bus) implements RoomEventSink {
+    /** Shorter than the gateway's wait for the registry, so the sender hears the real reason. */
+    private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(3_000);
+
     @Override
     public void publish(RoomEvent event) {
       bus.publish(Addresses.roomEvents(event.room()), event.toJson());
     }
 
     @Override
-    public void deliver(String targetPeerId, SignalDelivery delivery) {
-      bus.send(Addresses.peer(targetPeerId), delivery);
+    public Future<Void> deliver(String targetPeerId, SignalDelivery delivery) {
+      return bus.request(Addresses.peer(targetPeerId), delivery, DELIVERY)
+          .<Void>mapEmpty()
+          .recover(failure -> Future.failedFuture(new RoomRefusal(BusFailure.deliveryReasonOf(failure))));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.net.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

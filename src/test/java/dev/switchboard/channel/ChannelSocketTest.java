@@ -21,10 +21,17 @@ class ChannelSocketTest {
   private final List<String> log = new ArrayList<>();
   private final AtomicLong clock = new AtomicLong();
   private short closedWith;
+  private boolean writeQueueFull;
   private final Transport transport = new Transport() {
     @Override
-    public void send(String text) {
+    public Future<Void> send(String text) {
       sent.add(text);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return writeQueueFull;
     }
 
     @Override
@@ -291,6 +298,85 @@ class ChannelSocketTest {
       socket.onText(text(null, "z" + i, "phoenix", "heartbeat", new JsonObject()));
     }
     assertEquals(ChannelSocket.CLOSE_POLICY_VIOLATION, closedWith);
+  }
+
+  @Test
+  void pings_cost_tokens_like_messages_and_a_ping_flood_closes_the_socket() {
+    ChannelSocket socket = socket(new SocketLimits(65536, 100, 10, 5, 20));
+    int answered = 0;
+    for (int i = 0; i < 5; i++) {
+      answered += socket.onControlFrame() ? 1 : 0;
+    }
+    assertEquals(5, answered, "the burst is answered");
+    assertFalse(socket.onControlFrame(), "beyond the budget a ping gets no pong");
+    for (int i = 0; i < 30 && closedWith == 0; i++) {
+      socket.onControlFrame();
+    }
+    assertEquals(ChannelSocket.CLOSE_POLICY_VIOLATION, closedWith);
+    assertTrue(sent.isEmpty(), "refused pings are not answered with frames either");
+  }
+
+  @Test
+  void frames_held_behind_a_join_are_bounded_and_the_excess_is_refused_with_overloaded() {
+    ChannelSocket socket = socket(new SocketLimits(65536, 100, 1000, 1000, 50, 3, 1 << 20, 256, 1 << 20));
+    socket.onText(text("1", "1", "slow:a", "phx_join", new JsonObject()));
+    for (int i = 0; i < 4; i++) {
+      socket.onText(text(null, "h" + i, "phoenix", "heartbeat", new JsonObject()));
+    }
+    assertEquals("[null,\"h3\",\"phoenix\",\"phx_reply\",{\"status\":\"error\",\"response\":{\"reason\":\"overloaded\"}}]",
+        sent.get(0));
+    pendingJoin.complete(new JsonObject());
+    assertEquals(List.of("h3", "1", "h0", "h1", "h2"), sent.stream().map(f -> new JsonArray(f).getString(1)).toList());
+  }
+
+  @Test
+  void a_delivery_to_a_topic_whose_join_is_in_flight_is_written_after_the_join_reply() {
+    ChannelSocket socket = socket();
+    socket.onText(text("1", "1", "slow:a", "phx_join", new JsonObject()));
+    Future<Void> held = socket.deliver("slow:a", "signal:offer", new JsonObject().put("from", "x"));
+    assertFalse(held.isComplete(), "held, not acknowledged, while the join completes");
+    assertTrue(sent.isEmpty());
+    pendingJoin.complete(new JsonObject());
+    assertTrue(held.succeeded());
+    assertEquals(List.of("phx_reply", "signal:offer"),
+        sent.stream().map(f -> new JsonArray(f).getString(3)).toList());
+  }
+
+  @Test
+  void a_delivery_held_for_a_join_that_fails_or_a_socket_that_closes_is_refused() {
+    ChannelSocket socket = socket();
+    socket.onText(text("1", "1", "slow:a", "phx_join", new JsonObject()));
+    Future<Void> held = socket.deliver("slow:a", "signal:offer", new JsonObject());
+    pendingJoin.fail(new ChannelError("room_full"));
+    assertEquals(ChannelError.UNKNOWN_PEER, ((ChannelError) held.cause()).reason());
+    socket.onText(text("2", "2", "slow:b", "phx_join", new JsonObject()));
+    Future<Void> closing = socket.deliver("slow:b", "signal:offer", new JsonObject());
+    socket.onTransportClosed();
+    pendingJoin.complete(new JsonObject());
+    assertEquals(ChannelError.PEER_UNREACHABLE, ((ChannelError) closing.cause()).reason());
+    assertEquals(ChannelError.UNKNOWN_PEER,
+        ((ChannelError) socket().deliver("never:joined", "e", new JsonObject()).cause()).reason());
+  }
+
+  @Test
+  void a_socket_whose_outbound_queue_stays_full_is_closed_and_its_channels_end() {
+    ChannelSocket socket = socket();
+    socket.onText(text("1", "1", "echo:a", "phx_join", new JsonObject()));
+    long slowReader = 10_000_000_000L;
+    writeQueueFull = true;
+    assertFalse(socket.checkWriteBacklog(slowReader));
+    assertEquals(ChannelError.PEER_UNREACHABLE,
+        ((ChannelError) socket.deliver("echo:a", "e", new JsonObject()).cause()).reason(), "no signal is queued on a full socket");
+    clock.addAndGet(9_000_000_000L);
+    assertFalse(socket.checkWriteBacklog(slowReader));
+    writeQueueFull = false;
+    assertFalse(socket.checkWriteBacklog(slowReader), "it drained: the count starts over");
+    writeQueueFull = true;
+    assertFalse(socket.checkWriteBacklog(slowReader));
+    clock.addAndGet(10_000_000_000L);
+    assertTrue(socket.checkWriteBacklog(slowReader));
+    assertEquals(ChannelSocket.CLOSE_POLICY_VIOLATION, closedWith);
+    assertTrue(log.contains("terminate echo:a SOCKET_CLOSED"), "the peer leaves at once, not when the client reads");
   }
 
   private final class Recording implements ChannelHandler {

@@ -86,6 +86,26 @@ class ConfigTest {
   }
 
   @Test
+  void socket_caps_trusted_proxies_and_close_timers_have_safe_defaults_and_are_checked(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertEquals(15_000, config.http().maxConnections());
+    assertEquals(100, config.http().maxConnectionsPerIp());
+    assertEquals(List.of("127.0.0.1/32", "::1/128"), config.http().trustedProxies());
+    assertEquals(config.channel().maxFrameBytes(), config.channel().transportMaxFrameBytes(),
+        "fragments are reassembled up to the frame limit, not beyond");
+    assertEquals(java.time.Duration.ofSeconds(10), config.channel().slowReaderTimeout());
+    assertEquals(java.time.Duration.ofSeconds(5), config.channel().closeTimeout());
+    SwitchboardConfig behindProxies = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8", "SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP", "7")), 5);
+    assertEquals(List.of("10.0.0.0/8", "fd00::/8"), behindProxies.http().trustedProxies());
+    assertEquals(7, behindProxies.http().maxConnectionsPerIp());
+    Throwable bad = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_HTTP_TRUSTED_PROXIES", "caddy.internal")).map(c -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertEquals("http.trusted-proxies: expected CIDR blocks such as 10.0.0.0/8, found: caddy.internal",
+        bad.getMessage());
+  }
+
+  @Test
   void cluster_settings_are_off_by_default_and_checked(Vertx vertx) {
     SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
     assertFalse(config.cluster().enabled());

@@ -27,8 +27,9 @@ class RoomRegistryTest {
     }
 
     @Override
-    public void deliver(String target, SignalDelivery delivery) {
+    public Future<Void> deliver(String target, SignalDelivery delivery) {
       deliveries.add(target + "<-" + delivery.from() + ":" + delivery.kind() + ":" + delivery.body());
+      return Future.succeededFuture();
     }
   }, 3);
 

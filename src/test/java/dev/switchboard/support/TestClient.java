@@ -31,6 +31,8 @@ public final class TestClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final LinkedBlockingQueue<JsonArray> frames = new LinkedBlockingQueue<>();
+  /** Every frame ever received, in order: exactly-once checks look at the whole run. */
+  private final List<JsonArray> history = java.util.Collections.synchronizedList(new ArrayList<>());
   private final LinkedBlockingQueue<Short> closes = new LinkedBlockingQueue<>();
   private final Map<String, String> joinRefs = new ConcurrentHashMap<>();
   private final AtomicInteger refs = new AtomicInteger();
@@ -69,12 +71,28 @@ public final class TestClient implements AutoCloseable {
     TestClient testClient = new TestClient(client);
     // handlers are set on the event loop, before any frame can be read
     testClient.ws = Wait.on(client.connect(options).map(socket -> {
-      socket.textMessageHandler(text -> testClient.frames.add(new JsonArray(text)));
+      socket.textMessageHandler(text -> {
+        JsonArray frame = new JsonArray(text);
+        testClient.history.add(frame);
+        testClient.frames.add(frame);
+      });
       socket.closeHandler(v -> testClient.closes.add(
           socket.closeStatusCode() == null ? (short) 1006 : socket.closeStatusCode()));
       return socket;
     }), 10);
     return testClient;
+  }
+
+  /** A copy of every frame received so far. */
+  public List<JsonArray> history() {
+    synchronized (history) {
+      return List.copyOf(history);
+    }
+  }
+
+  /** How many frames received so far match. */
+  public long count(Predicate<JsonArray> match) {
+    return history().stream().filter(match).count();
   }
 
   public String nextRef() {

@@ -1,4 +1,4 @@
-package dev.switchboard.turn;
+package dev.switchboard.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
