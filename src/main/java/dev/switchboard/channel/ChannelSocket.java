@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,16 +33,16 @@ public final class ChannelSocket {
   private final FloodGuard flood;
   private final LongSupplier clock;
   private final Map<String, Joined> channels = new HashMap<>(4);
-  /** Frames that arrived while a join or leave was in flight, with their total text length. */
-  private ArrayDeque<Waiting> waiting;
-  private int waitingBytes;
+  private final Backlog waiting;
+  /** Pushes dispatched and not answered yet, with their total text length. */
+  private int pushesInFlight;
+  private int pushBytesInFlight;
   /** The channel whose join is in flight (joins are handled one at a time); its pushes wait in its mailbox. */
   private Joined joining;
   private boolean busy;
   private boolean closed;
   private long lastReceived;
-  private boolean writeBacklogged;
-  private long writeBackloggedSince;
+  private final SlowReaderWatch slowReader = new SlowReaderWatch();
 
   public ChannelSocket(Transport transport, ChannelRouter router, SocketLimits limits, LongSupplier nanoClock) {
     this.transport = transport;
@@ -51,6 +50,7 @@ public final class ChannelSocket {
     this.limits = limits;
     this.clock = nanoClock;
     this.flood = new FloodGuard(limits, nanoClock);
+    this.waiting = new Backlog(limits.backlogFrames(), limits.backlogBytes());
     this.lastReceived = nanoClock.getAsLong();
   }
 
@@ -81,18 +81,12 @@ public final class ChannelSocket {
       return;
     }
     if (!busy) {
-      dispatch(frame);
+      dispatch(frame, text.length());
       return;
     }
-    if (waiting == null) {
-      waiting = new ArrayDeque<>(4);
-    }
-    if (waiting.size() >= limits.backlogFrames() || waitingBytes + text.length() > limits.backlogBytes()) {
+    if (!waiting.offer(frame, text.length())) {
       send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), frame.topic(), ChannelError.OVERLOADED));
-      return;
     }
-    waiting.add(new Waiting(frame, text.length()));
-    waitingBytes += text.length();
   }
 
   /**
@@ -139,7 +133,7 @@ public final class ChannelSocket {
     return false;
   }
 
-  private void dispatch(Frame frame) {
+  private void dispatch(Frame frame, int length) {
     String topic = frame.topic();
     String event = frame.event();
     if (FrameCodec.PHOENIX_TOPIC.equals(topic) && "heartbeat".equals(event)) {
@@ -162,7 +156,7 @@ public final class ChannelSocket {
     if (joined == null) {
       send(FrameCodec.errorReply(null, frame.ref(), topic, "unmatched topic"));
     } else if (!isStale(joined, frame)) {
-      push(joined, frame);
+      push(joined, frame, length);
     }
   }
 
@@ -223,8 +217,17 @@ public final class ChannelSocket {
     end(joined, ExitReason.LEAVE).onComplete(v -> resume());
   }
 
-  private void push(Joined joined, Frame frame) {
+  private void push(Joined joined, Frame frame, int length) {
+    // what waits for an answer (a registry, a target's confirmation) is bounded like what waits to be read
+    if (pushesInFlight >= limits.inFlightFrames() || pushBytesInFlight + length > limits.inFlightBytes()) {
+      send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), joined.topic, ChannelError.OVERLOADED));
+      return;
+    }
+    pushesInFlight++;
+    pushBytesInFlight += length;
     call(() -> joined.handler.handleIn(frame.event(), frame.payload())).onComplete(result -> {
+      pushesInFlight--;
+      pushBytesInFlight -= length;
       if (closed) {
         return;
       }
@@ -249,10 +252,9 @@ public final class ChannelSocket {
 
   private void resume() {
     busy = false;
-    while (!busy && !closed && waiting != null && !waiting.isEmpty()) {
-      Waiting next = waiting.poll();
-      waitingBytes -= next.length();
-      dispatch(next.frame());
+    Backlog.Waiting next;
+    while (!busy && !closed && (next = waiting.poll()) != null) {
+      dispatch(next.frame(), next.length());
     }
   }
 
@@ -282,7 +284,7 @@ public final class ChannelSocket {
   /** The transport is gone (client close, idle timeout, network): every channel ends now. */
   public Future<Void> onTransportClosed() {
     closed = true;
-    waiting = null;
+    waiting.clear();
     return endAll(ExitReason.SOCKET_CLOSED);
   }
 
@@ -293,20 +295,7 @@ public final class ChannelSocket {
    * @return true when this call closed the socket
    */
   public boolean checkWriteBacklog(long slowReaderNanos) {
-    if (closed) {
-      return false;
-    }
-    if (!transport.writeQueueFull()) {
-      writeBacklogged = false;
-      return false;
-    }
-    long now = clock.getAsLong();
-    if (!writeBacklogged) {
-      writeBacklogged = true;
-      writeBackloggedSince = now;
-      return false;
-    }
-    if (now - writeBackloggedSince < slowReaderNanos) {
+    if (closed || !slowReader.overdue(transport.writeQueueFull(), clock.getAsLong(), slowReaderNanos)) {
       return false;
     }
     close(CLOSE_POLICY_VIOLATION, "client not reading", ExitReason.SOCKET_CLOSED);
@@ -323,7 +312,7 @@ public final class ChannelSocket {
       return Future.succeededFuture();
     }
     closed = true;
-    waiting = null;
+    waiting.clear();
     return endAll(exit).onComplete(v -> transport.close(code, reason));
   }
 
@@ -403,9 +392,6 @@ public final class ChannelSocket {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }
-
-  private record Waiting(Frame frame, int length) {
   }
 
   private final class Joined implements ChannelContext {

@@ -40,6 +40,7 @@ class ChannelSocketTest {
     }
   };
   private Promise<JsonObject> pendingJoin;
+  private final List<Promise<JsonObject>> held = new ArrayList<>();
 
   private ChannelSocket socket(SocketLimits limits) {
     return new ChannelSocket(transport, (topic, ctx) -> switch (topic.split(":")[0]) {
@@ -318,7 +319,7 @@ class ChannelSocketTest {
 
   @Test
   void frames_held_behind_a_join_are_bounded_and_the_excess_is_refused_with_overloaded() {
-    ChannelSocket socket = socket(new SocketLimits(65536, 100, 1000, 1000, 50, 3, 1 << 20, 256, 1 << 20));
+    ChannelSocket socket = socket(new SocketLimits(65536, 100, 1000, 1000, 50, 3, 1 << 20, 256, 1 << 20, 256, 1 << 20));
     socket.onText(text("1", "1", "slow:a", "phx_join", new JsonObject()));
     for (int i = 0; i < 4; i++) {
       socket.onText(text(null, "h" + i, "phoenix", "heartbeat", new JsonObject()));
@@ -327,6 +328,21 @@ class ChannelSocketTest {
         sent.get(0));
     pendingJoin.complete(new JsonObject());
     assertEquals(List.of("h3", "1", "h0", "h1", "h2"), sent.stream().map(f -> new JsonArray(f).getString(1)).toList());
+  }
+
+  @Test
+  void pushes_waiting_for_an_answer_are_bounded_and_the_excess_is_refused_with_overloaded() {
+    ChannelSocket socket = socket(new SocketLimits(65536, 100, 1000, 1000, 50, 256, 1 << 20, 2, 1 << 20, 256, 1 << 20));
+    socket.onText(text("1", "1", "echo:a", "phx_join", new JsonObject()));
+    sent.clear();
+    socket.onText(text("1", "2", "echo:a", "hold", new JsonObject()));
+    socket.onText(text("1", "3", "echo:a", "hold", new JsonObject()));
+    socket.onText(text("1", "4", "echo:a", "hold", new JsonObject()));
+    assertEquals(List.of("[\"1\",\"4\",\"echo:a\",\"phx_reply\",{\"status\":\"error\",\"response\":{\"reason\":\"overloaded\"}}]"), sent);
+    held.forEach(p -> p.complete(new JsonObject()));
+    socket.onText(text("1", "5", "echo:a", "hold", new JsonObject()));
+    assertEquals(List.of("2", "3"), sent.subList(1, 3).stream().map(f -> new JsonArray(f).getString(1)).toList());
+    assertEquals(3, held.size(), "once answered, a push frees its place");
   }
 
   @Test
@@ -409,6 +425,10 @@ class ChannelSocketTest {
         case "push_me":
           context.push("pushed", new JsonObject());
           return Future.succeededFuture();
+        case "hold":
+          Promise<JsonObject> answer = Promise.promise();
+          held.add(answer);
+          return answer.future();
         default:
           return Future.succeededFuture(payload);
       }
