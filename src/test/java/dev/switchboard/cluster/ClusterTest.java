@@ -4,6 +4,7 @@ import dev.switchboard.Main;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.room.RegistryClient;
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
@@ -16,9 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,7 +105,7 @@ class ClusterTest {
     Map<String, String> env3 = env(p3, List.of(p1, p2));
     Vertx v1 = clustered(env1);
     Vertx v3 = clustered(env3);
-    Process other = null;
+    ExternalProcess other = null;
     try (TestNode first = TestNode.start(v1, env1); TestNode third = TestNode.start(v3, env3);
          TestClient a = first.connect(); TestClient c = third.connect()) {
       int httpPort = TestNode.freePort();
@@ -116,13 +114,8 @@ class ClusterTest {
           "SWITCHBOARD_METRICS_ENABLED", "false"));
       ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class)).redirectErrorStream(true);
       builder.environment().putAll(env2);
-      other = builder.start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-      List<String> lines = new ArrayList<>();
-      for (String line = out.readLine(); line != null && !line.contains("is up"); line = out.readLine()) {
-        lines.add(line);
-      }
-      assertTrue(other.isAlive(), "second node did not start: " + lines);
+      other = ExternalProcess.start(builder); // its log is drained all along, so it never blocks on a full pipe
+      other.awaitLine(line -> line.contains("is up"), "its banner", Duration.ofSeconds(90));
 
       a.enter("doomed");
       c.enter("doomed");
@@ -135,7 +128,7 @@ class ClusterTest {
               "b2 joined");
         }
         long killedAt = System.nanoTime();
-        other.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye; both survivors race to reap
+        other.kill(); // SIGKILL: no shutdown hook, no goodbye; both survivors race to reap
         for (TestClient survivor : List.of(a, c)) {
           List<String> gone = new ArrayList<>();
           while (gone.size() < 2) {
@@ -154,7 +147,7 @@ class ClusterTest {
       }
     } finally {
       if (other != null) {
-        other.destroyForcibly();
+        other.kill();
       }
       on(v3.close(), 20);
       on(v1.close(), 20);
