@@ -16,18 +16,24 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Nodes clustered with Hazelcast over loopback, rooms in a real redis-server. */
+/**
+ * Nodes clustered with Hazelcast over loopback, rooms in a real redis-server. Each case may take up to a
+ * minute per clustered Vert.x start (plus a JVM banner or three browsers), more than the 5-minute default.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ClusterTest {
   private static RedisProcess redis;
   private static Vertx bootstrap;
