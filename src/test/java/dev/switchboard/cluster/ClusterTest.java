@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,6 +97,14 @@ class ClusterTest {
       b.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
       b.push(b.joinRef("room:span"), "room:span", "signal:answer", new JsonObject().put("to", a.peerId()).put("body", "ans"));
       assertEquals("ans", a.awaitEvent("peer:" + a.peerId(), "signal:answer").getJsonObject(4).getString("body"));
+      a.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
+
+      // over everything each client ever received, not only what followed the frames awaited above
+      assertEquals(IntStream.range(0, 200).boxed().toList(), b.history(f -> f.getString(3).startsWith("signal:")).stream()
+          .map(f -> f.getJsonObject(4).getInteger("body")).toList(), "every candidate to B once, in order, nothing else");
+      assertEquals(b.peerId(), a.assertOnce(TestClient.event("room:span", "peer:joined"), "B's peer:joined")
+          .getJsonObject(4).getString("peer_id"));
+      assertEquals(1, a.count(f -> f.getString(3).startsWith("signal:")), () -> "A got the answer alone: " + a.history());
     } finally {
       on(v2.close(), 20);
       on(v1.close(), 20);
@@ -146,6 +155,11 @@ class ClusterTest {
               "one peer:left per dead peer");
           survivor.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
         }
+        for (TestClient survivor : List.of(a, c)) {
+          assertEquals(List.of(b1.peerId(), b2.peerId()).stream().sorted().toList(),
+              survivor.history(TestClient.event("peer:left")).stream().map(f -> f.getJsonObject(4).getString("peer_id"))
+                  .sorted().toList(), "over the whole run: one peer:left per dead peer, none for the living");
+        }
         assertTrue((System.nanoTime() - killedAt) / 1_000_000 <= 5500, "reaped within 5 s");
         assertEquals(List.of(a.peerId(), c.peerId()).stream().sorted().toList(),
             on(new RegistryClient(v1.eventBus(), 2000).members("doomed"), 5).stream().sorted().toList(),
@@ -187,6 +201,7 @@ class ClusterTest {
       JsonArray left = a.await(f -> "peer:left".equals(f.getString(3)), "peer:left after recovery", Duration.ofSeconds(10));
       assertEquals(c.peerId(), left.getJsonObject(4).getString("peer_id"));
       a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+      assertEquals(List.of(left), a.history(TestClient.event("peer:left")), "C left once over the whole run, nobody else");
       RegistryClient registry = new RegistryClient(v1.eventBus(), 2000);
       assertEquals(List.of(a.peerId(), b.peerId()).stream().sorted().toList(),
           on(registry.members("outage"), 5).stream().sorted().toList(), "live members re-asserted, no ghost");
