@@ -14,6 +14,9 @@ const state = {
   socket: null, roomChannel: null, peerChannel: null, peerId: null, room: null, name: null,
   iceServers: [], localStream: null, screenTrack: null, audio: true, video: true,
   peers: new Map(), // id -> {pc, polite, makingOffer, ignoreOffer, queued, name, audio, video, tile, restartTimer}
+  // perfect negotiation, counted for the browser tests: offers that collided with our own (glare), those
+  // ignored as the impolite side, and those accepted as the polite side by rolling our own offer back
+  negotiation: { collisions: 0, ignoredOffers: 0, rollbacks: 0 },
 };
 
 // ---------- UI helpers ----------
@@ -193,7 +196,12 @@ async function onSignal(kind, { from, body }) {
     } else if (kind === "offer" || kind === "answer") {
       const collision = kind === "offer" && (peer.makingOffer || pc.signalingState !== "stable");
       peer.ignoreOffer = !peer.polite && collision;
-      if (peer.ignoreOffer) return;
+      if (collision) state.negotiation.collisions++;
+      if (peer.ignoreOffer) {
+        state.negotiation.ignoredOffers++;
+        return;
+      }
+      if (collision) state.negotiation.rollbacks++; // setRemoteDescription rolls our own offer back
       await pc.setRemoteDescription(body);
       for (const candidate of peer.queued.splice(0)) await pc.addIceCandidate(candidate);
       if (kind === "offer") {
@@ -306,11 +314,20 @@ window.switchboard = {
       const pair = pairId && stats.get(pairId);
       const local = pair && stats.get(pair.localCandidateId);
       out.push({ id, name: peer.name, audio: peer.tile.dataset.audio !== "false", video: peer.tile.dataset.video !== "false",
-        state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null });
+        state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null,
+        signalingState: peer.pc.signalingState,
+        localIceUfrag: /a=ice-ufrag:(\S+)/.exec(peer.pc.localDescription?.sdp || "")?.[1] ?? null });
     }
     return out;
   },
+  /** Perfect-negotiation counters since the page loaded (a copy). */
+  get negotiation() { return { ...state.negotiation }; },
   dropSocket() { state.socket.conn.close(); },
+  /** Restarts ICE on every connection, as the app does when ICE fails; returns when (Date.now()). */
+  restartIce() {
+    for (const { pc } of state.peers.values()) pc.restartIce();
+    return Date.now();
+  },
 };
 
 // ---------- start ----------

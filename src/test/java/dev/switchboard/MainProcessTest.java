@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
@@ -8,19 +9,13 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,53 +24,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class MainProcessTest {
 
-  private static Process launch(Map<String, String> env) throws IOException {
+  /** Main in its own JVM; stdout and stderr are drained separately, so the assertions below read stderr alone. */
+  private static ExternalProcess launch(Map<String, String> env) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class));
     builder.environment().putAll(env);
-    Path errors = Files.createTempFile("switchboard-stderr", ".log");
-    builder.redirectError(errors.toFile());
-    Process process = builder.start();
-    STDERR.put(process, errors);
-    return process;
+    return ExternalProcess.start(builder);
   }
 
-  private static final Map<Process, Path> STDERR = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** Everything the process wrote to stderr (read from a file: destroy() closes the pipes). */
-  private static String stderr(Process process) throws IOException {
-    return Files.readString(STDERR.get(process), StandardCharsets.UTF_8).trim();
+  /** Main run to its exit, which these cases expect within 30 s. */
+  private static ExternalProcess.Result run(Map<String, String> env) throws IOException, InterruptedException {
+    try (ExternalProcess process = launch(env)) {
+      return process.await(Duration.ofSeconds(30));
+    }
   }
 
   @Test
   void sigterm_closes_sockets_with_1001_and_the_process_exits(Vertx vertx) throws Exception {
     int port = TestNode.freePort();
-    Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", String.valueOf(port),
-        "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"));
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String banner = out.readLine();
-      assertTrue(banner != null && banner.contains("is up"), "banner: " + banner);
+    try (ExternalProcess process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
+        "SWITCHBOARD_HTTP_PORT", String.valueOf(port), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"))) {
+      String banner = process.awaitLine(l -> !l.isBlank(), "a banner", Duration.ofSeconds(30));
+      assertTrue(banner.contains("is up"), "banner: " + banner);
       try (TestClient a = TestClient.connect(vertx, port, "/socket/websocket?vsn=2.0.0", Map.of())) {
         a.enter("r1");
-        process.destroy(); // SIGTERM
+        process.terminate(); // SIGTERM
         assertEquals(1001, a.awaitClose(Duration.ofSeconds(10)));
       }
-      assertTrue(process.waitFor(15, TimeUnit.SECONDS), "did not exit after SIGTERM");
-      assertEquals("", stderr(process).lines().filter(l -> l.contains("unclean") || l.contains("Exception"))
+      ExternalProcess.Result exited = process.await(Duration.ofSeconds(15)); // fails: "did not finish within 15 s"
+      assertEquals("", exited.stderr().lines().filter(l -> l.contains("unclean") || l.contains("Exception"))
           .reduce("", String::concat));
-    } finally {
-      process.destroyForcibly();
     }
   }
 
   @Test
   void a_port_in_use_is_one_clear_line_and_exit_1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
+      ExternalProcess.Result run = run(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
           "SWITCHBOARD_HTTP_PORT", String.valueOf(taken.getLocalPort()), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"));
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-      String err = stderr(process);
-      assertEquals(1, process.exitValue(), err);
+      String err = run.stderr().trim();
+      assertEquals(1, run.exit(), err);
       List<String> lines = err.lines().filter(l -> l.startsWith("switchboard:")).toList();
       assertEquals(1, lines.size(), err);
       assertTrue(lines.get(0).contains(taken.getLocalPort() + " is not available"), err);
@@ -85,12 +72,11 @@ class MainProcessTest {
   @Test
   void a_taken_turn_port_is_named_as_such_in_one_line_and_exit_1() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-      Process process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", "0",
+      ExternalProcess.Result run = run(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", "0",
           "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1",
           "SWITCHBOARD_TURN_PORT", String.valueOf(taken.getLocalPort())));
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-      String err = stderr(process);
-      assertEquals(1, process.exitValue(), err);
+      String err = run.stderr().trim();
+      assertEquals(1, run.exit(), err);
       List<String> lines = err.lines().filter(l -> l.startsWith("switchboard:")).toList();
       assertEquals(1, lines.size(), err);
       assertTrue(lines.get(0).contains("127.0.0.1:" + taken.getLocalPort() + " (udp+tcp) is not available"), err);
@@ -100,10 +86,9 @@ class MainProcessTest {
 
   @Test
   void a_bad_config_value_is_one_clear_line_and_exit_2() throws Exception {
-    Process process = launch(Map.of("SWITCHBOARD_ROOMS_MAX_PEERS", "lots"));
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-    String err = stderr(process);
-    assertEquals(2, process.exitValue(), err);
+    ExternalProcess.Result run = run(Map.of("SWITCHBOARD_ROOMS_MAX_PEERS", "lots"));
+    String err = run.stderr().trim();
+    assertEquals(2, run.exit(), err);
     assertEquals("switchboard: configuration error: SWITCHBOARD_ROOMS_MAX_PEERS=lots: rooms.max-peers must be a number",
         err.lines().filter(l -> l.startsWith("switchboard:")).findFirst().orElse(err));
   }

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.support.ExternalProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -127,7 +129,7 @@ public final class SignalingBench {
     Promise<Long> left = Promise.promise();
     p[0].onLeft = () -> left.tryComplete(System.nanoTime());
     long killed = System.nanoTime();
-    new ProcessBuilder("kill", "-9", String.valueOf(otherPid)).start().waitFor();
+    ExternalProcess.run(Duration.ofSeconds(10), "kill", "-9", String.valueOf(otherPid));
     long at = left.future().await(60, TimeUnit.SECONDS);
     System.out.printf("dead node reaped: peer:left reached the surviving node's client %.0f ms after kill -9%n",
         (at - killed) / 1e6);
@@ -246,8 +248,8 @@ public final class SignalingBench {
     String histogram = System.getProperty("histogram");
     if (histogram != null) {
       // which classes the sockets cost: jcmd's live-object histogram while all of them are still joined
-      new ProcessBuilder("jcmd", String.valueOf(nodePid), "GC.class_histogram").redirectErrorStream(true)
-          .redirectOutput(new java.io.File(histogram)).start().waitFor(60, TimeUnit.SECONDS);
+      ExternalProcess.run(new ProcessBuilder("jcmd", String.valueOf(nodePid), "GC.class_histogram")
+          .redirectErrorStream(true).redirectOutput(new java.io.File(histogram)), Duration.ofSeconds(60));
     }
     for (Peer peer : peers) {
       peer.heartbeat();
@@ -255,15 +257,14 @@ public final class SignalingBench {
   }
 
   private static void gc(long pid) throws Exception {
-    new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+    ExternalProcess.run(Duration.ofSeconds(30), "jcmd", String.valueOf(pid), "GC.run");
   }
 
   /** Live heap from jcmd GC.heap_info: the "used" of every generation (G1 has one line, Serial two). */
   private static long heapUsedKb(long pid) throws Exception {
-    Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+    String heapInfo = ExternalProcess.run(Duration.ofSeconds(30), "jcmd", String.valueOf(pid), "GC.heap_info").output();
     long used = 0;
-    for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
+    for (String line : heapInfo.split("\n")) {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
       if (!line.trim().startsWith("Metaspace") && !line.trim().startsWith("class space") && m.find()) {
         used += Long.parseLong(m.group(1));

@@ -4,6 +4,7 @@ import dev.switchboard.Main;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.room.RegistryClient;
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
@@ -15,21 +16,25 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Nodes clustered with Hazelcast over loopback, rooms in a real redis-server. */
+/**
+ * Nodes clustered with Hazelcast over loopback, rooms in a real redis-server. Each case may take up to a
+ * minute per clustered Vert.x start (plus a JVM banner or three browsers), more than the 5-minute default.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ClusterTest {
   private static RedisProcess redis;
   private static Vertx bootstrap;
@@ -92,6 +97,14 @@ class ClusterTest {
       b.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
       b.push(b.joinRef("room:span"), "room:span", "signal:answer", new JsonObject().put("to", a.peerId()).put("body", "ans"));
       assertEquals("ans", a.awaitEvent("peer:" + a.peerId(), "signal:answer").getJsonObject(4).getString("body"));
+      a.expectSilence(Duration.ofMillis(300), f -> f.getString(3).startsWith("signal:"));
+
+      // over everything each client ever received, not only what followed the frames awaited above
+      assertEquals(IntStream.range(0, 200).boxed().toList(), b.history(f -> f.getString(3).startsWith("signal:")).stream()
+          .map(f -> f.getJsonObject(4).getInteger("body")).toList(), "every candidate to B once, in order, nothing else");
+      assertEquals(b.peerId(), a.assertOnce(TestClient.event("room:span", "peer:joined"), "B's peer:joined")
+          .getJsonObject(4).getString("peer_id"));
+      assertEquals(1, a.count(f -> f.getString(3).startsWith("signal:")), () -> "A got the answer alone: " + a.history());
     } finally {
       on(v2.close(), 20);
       on(v1.close(), 20);
@@ -107,7 +120,7 @@ class ClusterTest {
     Map<String, String> env3 = env(p3, List.of(p1, p2));
     Vertx v1 = clustered(env1);
     Vertx v3 = clustered(env3);
-    Process other = null;
+    ExternalProcess other = null;
     try (TestNode first = TestNode.start(v1, env1); TestNode third = TestNode.start(v3, env3);
          TestClient a = first.connect(); TestClient c = third.connect()) {
       int httpPort = TestNode.freePort();
@@ -116,13 +129,8 @@ class ClusterTest {
           "SWITCHBOARD_METRICS_ENABLED", "false"));
       ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class)).redirectErrorStream(true);
       builder.environment().putAll(env2);
-      other = builder.start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-      List<String> lines = new ArrayList<>();
-      for (String line = out.readLine(); line != null && !line.contains("is up"); line = out.readLine()) {
-        lines.add(line);
-      }
-      assertTrue(other.isAlive(), "second node did not start: " + lines);
+      other = ExternalProcess.start(builder); // its log is drained all along, so it never blocks on a full pipe
+      other.awaitLine(line -> line.contains("is up"), "its banner", Duration.ofSeconds(90));
 
       a.enter("doomed");
       c.enter("doomed");
@@ -135,7 +143,7 @@ class ClusterTest {
               "b2 joined");
         }
         long killedAt = System.nanoTime();
-        other.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye; both survivors race to reap
+        other.kill(); // SIGKILL: no shutdown hook, no goodbye; both survivors race to reap
         for (TestClient survivor : List.of(a, c)) {
           List<String> gone = new ArrayList<>();
           while (gone.size() < 2) {
@@ -147,6 +155,11 @@ class ClusterTest {
               "one peer:left per dead peer");
           survivor.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
         }
+        for (TestClient survivor : List.of(a, c)) {
+          assertEquals(List.of(b1.peerId(), b2.peerId()).stream().sorted().toList(),
+              survivor.history(TestClient.event("peer:left")).stream().map(f -> f.getJsonObject(4).getString("peer_id"))
+                  .sorted().toList(), "over the whole run: one peer:left per dead peer, none for the living");
+        }
         assertTrue((System.nanoTime() - killedAt) / 1_000_000 <= 5500, "reaped within 5 s");
         assertEquals(List.of(a.peerId(), c.peerId()).stream().sorted().toList(),
             on(new RegistryClient(v1.eventBus(), 2000).members("doomed"), 5).stream().sorted().toList(),
@@ -154,7 +167,7 @@ class ClusterTest {
       }
     } finally {
       if (other != null) {
-        other.destroyForcibly();
+        other.kill();
       }
       on(v3.close(), 20);
       on(v1.close(), 20);
@@ -188,6 +201,7 @@ class ClusterTest {
       JsonArray left = a.await(f -> "peer:left".equals(f.getString(3)), "peer:left after recovery", Duration.ofSeconds(10));
       assertEquals(c.peerId(), left.getJsonObject(4).getString("peer_id"));
       a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+      assertEquals(List.of(left), a.history(TestClient.event("peer:left")), "C left once over the whole run, nobody else");
       RegistryClient registry = new RegistryClient(v1.eventBus(), 2000);
       assertEquals(List.of(a.peerId(), b.peerId()).stream().sorted().toList(),
           on(registry.members("outage"), 5).stream().sorted().toList(), "live members re-asserted, no ghost");

@@ -1,6 +1,7 @@
 package dev.switchboard.edge;
 
 import dev.switchboard.support.CaddyProcess;
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.MultiMap;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,12 +43,10 @@ class CaddyEdgeTest {
 
   @Test
   void the_committed_caddyfile_validates() throws Exception {
-    Process validate = new ProcessBuilder("caddy", "validate", "--adapter", "caddyfile", "--config", "Caddyfile")
-        .redirectErrorStream(true).start();
-    String output = new String(validate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(validate.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, validate.exitValue(), output);
-    assertTrue(output.contains("Valid configuration"), output);
+    ExternalProcess.Result validate = ExternalProcess.run(Duration.ofSeconds(30),
+        "caddy", "validate", "--adapter", "caddyfile", "--config", "Caddyfile");
+    assertEquals(0, validate.exit(), validate.output());
+    assertTrue(validate.output().contains("Valid configuration"), validate.output());
   }
 
   @Test

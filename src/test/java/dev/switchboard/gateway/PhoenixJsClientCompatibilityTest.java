@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -8,9 +9,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,11 +21,10 @@ class PhoenixJsClientCompatibilityTest {
   @Test
   void two_phoenix_js_sockets_join_learn_their_ids_and_exchange_offer_and_answer(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.start(vertx)) {
-      Process process = new ProcessBuilder("node", "src/test/node/phoenix-compat.mjs",
-          "ws://127.0.0.1:" + node.port() + "/socket").redirectErrorStream(true).start();
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "node script did not finish");
-      String output = read(process).trim();
-      assertEquals(0, process.exitValue(), output);
+      ExternalProcess.Result run = ExternalProcess.run(new ProcessBuilder("node", "src/test/node/phoenix-compat.mjs",
+          "ws://127.0.0.1:" + node.port() + "/socket").redirectErrorStream(true), Duration.ofSeconds(30));
+      String output = run.output().trim();
+      assertEquals(0, run.exit(), output);
       JsonObject result = new JsonObject(output.substring(output.lastIndexOf('\n') + 1));
 
       String a = result.getString("a");
@@ -46,9 +44,5 @@ class PhoenixJsClientCompatibilityTest {
       assertTrue(result.getString("foreign").contains("unauthorized"), output);
       assertEquals(a, result.getString("leftSeenByB"));
     }
-  }
-
-  private static String read(Process process) throws IOException {
-    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 }

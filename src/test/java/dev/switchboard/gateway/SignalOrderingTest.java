@@ -12,10 +12,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per sender→target order and exactly-once delivery under concurrency: 50 peers × 1,000 signals. */
 @ExtendWith(VertxExtension.class)
@@ -79,8 +82,46 @@ class SignalOrderingTest {
         assertEquals(ROOM_SIZE - 1, lastSeqFrom.size());
         client.expectSilence(Duration.ofMillis(20), f -> f.getString(3).startsWith("signal:"));
       }
+      // over everything each client ever received (also what the loop above skipped, and any late duplicate)
+      for (TestClient client : clients) {
+        assertEverySignalOnceInOrder(client);
+      }
     } finally {
       clients.forEach(TestClient::close);
     }
+  }
+
+  /**
+   * The client's whole history holds exactly the signals meant for it: from each of the other 4 members
+   * the 250 sequence numbers of one residue class, each once and in order; and one ok reply per push.
+   */
+  private static void assertEverySignalOnceInOrder(TestClient client) {
+    List<JsonArray> signals = client.history(f -> f.getString(3).startsWith("signal:"));
+    assertEquals(SIGNALS_PER_PEER, signals.size(), () -> "signals ever delivered to " + client.peerId());
+    Map<String, List<Integer>> seqsFrom = new LinkedHashMap<>();
+    for (JsonArray frame : signals) {
+      assertEquals("signal:candidate", frame.getString(3), frame::encode);
+      assertEquals("peer:" + client.peerId(), frame.getString(2), frame::encode);
+      JsonObject payload = frame.getJsonObject(4);
+      assertEquals(client.peerId(), payload.getJsonObject("body").getString("for"), "delivered to the wrong peer");
+      seqsFrom.computeIfAbsent(payload.getString("from"), from -> new ArrayList<>())
+          .add(payload.getJsonObject("body").getInteger("seq"));
+    }
+    assertEquals(ROOM_SIZE - 1, seqsFrom.size(), () -> "senders " + seqsFrom.keySet());
+    int stride = ROOM_SIZE - 1;
+    for (Map.Entry<String, List<Integer>> from : seqsFrom.entrySet()) {
+      int first = from.getValue().get(0);
+      assertTrue(first < stride, () -> "first seq from " + from.getKey() + " is " + first);
+      List<Integer> expected = IntStream.iterate(first, seq -> seq + stride).limit(SIGNALS_PER_PEER / stride)
+          .boxed().toList();
+      assertEquals(expected, from.getValue(), () -> "each seq from " + from.getKey() + " once, in order");
+    }
+    List<JsonArray> replies = client.history(f -> "phx_reply".equals(f.getString(3))
+        && f.getString(1) != null && f.getString(1).startsWith("s"));
+    assertEquals(SIGNALS_PER_PEER, replies.size(), "one reply per push");
+    for (JsonArray reply : replies) {
+      assertEquals("ok", reply.getJsonObject(4).getString("status"), reply::encode);
+    }
+    assertEquals(SIGNALS_PER_PEER, replies.stream().map(r -> r.getString(1)).distinct().count(), "no reply twice");
   }
 }

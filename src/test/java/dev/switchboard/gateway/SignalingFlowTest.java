@@ -13,6 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,13 +57,30 @@ class SignalingFlowTest {
 
   @Test
   void peer_ids_are_unique_and_carry_at_least_96_random_bits() {
+    int count = 10_000;
     Set<String> ids = new HashSet<>();
-    for (int i = 0; i < 1000; i++) {
+    int[] ones = new int[128];
+    for (int i = 0; i < count; i++) {
       String id = PeerIds.next();
-      assertTrue(id.matches("[A-Za-z0-9_-]{22}"), id);
-      ids.add(id);
+      assertEquals(22, id.length(), id);
+      assertTrue(id.matches("[A-Za-z0-9_-]+"), () -> "URL-safe base64 alphabet, no padding: " + id);
+      byte[] bytes = Base64.getUrlDecoder().decode(id);
+      assertEquals(16, bytes.length, id);
+      assertEquals(id, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes),
+          () -> "canonical: the 4 bits past the 128 are zero in " + id);
+      for (int bit = 0; bit < 128; bit++) {
+        ones[bit] += (bytes[bit / 8] >> (7 - bit % 8)) & 1;
+      }
+      assertTrue(ids.add(id), () -> "duplicate id " + id);
     }
-    assertEquals(1000, ids.size());
+    assertEquals(count, ids.size());
+    // each of the 128 bits is a fair coin: set in 50 % of the ids give or take 5 % (10 standard deviations),
+    // so no bit is fixed or biased, well beyond the 96 random bits required
+    for (int bit = 0; bit < 128; bit++) {
+      int index = bit;
+      assertTrue(ones[bit] > count * 45 / 100 && ones[bit] < count * 55 / 100,
+          () -> "bit " + index + " set in " + ones[index] + " of " + count + " ids: " + Arrays.toString(ones));
+    }
   }
 
   @Test

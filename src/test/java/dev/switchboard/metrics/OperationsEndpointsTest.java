@@ -16,11 +16,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /health, /ready and /metrics tell the truth about the node. */
@@ -37,9 +39,21 @@ class OperationsEndpointsTest {
     }
   }
 
-  private static double sample(String exposition, String series) {
+  /** The value of one series (name plus labels, exactly as exposed); empty when the scrape does not have it. */
+  private static OptionalDouble find(String exposition, String series) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(exposition);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    if (!m.find()) {
+      return OptionalDouble.empty();
+    }
+    double value = Double.parseDouble(m.group(1));
+    assertFalse(m.find(), () -> "series " + series + " exposed twice:\n" + exposition);
+    return OptionalDouble.of(value);
+  }
+
+  /** The value of one series; a series missing from the scrape fails the test (it is not read as 0). */
+  private static double sample(String exposition, String series) {
+    return find(exposition, series).orElseThrow(
+        () -> new AssertionError("metric series " + series + " missing from /metrics:\n" + exposition));
   }
 
   @Test
@@ -88,12 +102,12 @@ class OperationsEndpointsTest {
       assertEquals(200, scrape.getKey());
       String text = scrape.getValue();
       assertEquals(2, sample(text, "switchboard_sockets_connected"), text);
-      assertEquals(2, sample(text, "switchboard_peers_joined"));
-      assertEquals(1, sample(text, "switchboard_rooms_active"));
-      assertEquals(2, sample(text, "switchboard_joins_total{result=\"ok\"}"));
-      assertEquals(1, sample(text, "switchboard_signals_relayed_total{kind=\"offer\"}"));
-      assertEquals(1, sample(text, "switchboard_signals_refused_total{reason=\"unknown_peer\"}"));
-      assertEquals(1, sample(text, "switchboard_signal_delivery_seconds_count"));
+      assertEquals(2, sample(text, "switchboard_peers_joined"), text);
+      assertEquals(1, sample(text, "switchboard_rooms_active"), text);
+      assertEquals(2, sample(text, "switchboard_joins_total{result=\"ok\"}"), text);
+      assertEquals(1, sample(text, "switchboard_signals_relayed_total{kind=\"offer\"}"), text);
+      assertEquals(1, sample(text, "switchboard_signals_refused_total{reason=\"unknown_peer\"}"), text);
+      assertEquals(1, sample(text, "switchboard_signal_delivery_seconds_count"), text);
       assertTrue(text.contains("switchboard_signal_delivery_seconds_bucket{le="), "latency histogram");
       assertTrue(!get(vertx, node.port(), "/metrics").getValue().contains("switchboard_"),
           "metrics must not be served on the public port");
@@ -105,13 +119,25 @@ class OperationsEndpointsTest {
     try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_CHANNEL_IDLE_TIMEOUT_SECONDS", "1"));
          TestClient a = node.connect()) {
       a.awaitClose(Duration.ofSeconds(4));
+      // the close reaches the client before the counter may be updated: scrape until it shows the timeout
+      String timeouts = "switchboard_heartbeat_timeouts_total";
       long deadline = System.currentTimeMillis() + 2000;
-      double timeouts = 0;
-      while (timeouts == 0 && System.currentTimeMillis() < deadline) {
-        timeouts = sample(get(vertx, node.node().metricsPort(), "/metrics").getValue(), "switchboard_heartbeat_timeouts_total");
+      String scrape = get(vertx, node.node().metricsPort(), "/metrics").getValue();
+      while (find(scrape, timeouts).orElse(0) == 0 && System.currentTimeMillis() < deadline) {
+        sleep(50);
+        scrape = get(vertx, node.node().metricsPort(), "/metrics").getValue();
       }
-      assertEquals(1, timeouts);
-      assertEquals(0, sample(get(vertx, node.node().metricsPort(), "/metrics").getValue(), "switchboard_sockets_connected"));
+      assertEquals(1, sample(scrape, timeouts), scrape);
+      String after = get(vertx, node.node().metricsPort(), "/metrics").getValue();
+      assertEquals(0, sample(after, "switchboard_sockets_connected"), after);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -3,18 +3,17 @@ package dev.switchboard.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** The repository's Caddyfile run by the real caddy binary on unprivileged loopback ports. */
 public final class CaddyProcess implements AutoCloseable {
-  private final Process process;
+  private final ExternalProcess process;
   private final int httpsPort;
-  private final Path log;
 
-  private CaddyProcess(Process process, int httpsPort, Path log) {
+  private CaddyProcess(ExternalProcess process, int httpsPort) {
     this.process = process;
     this.httpsPort = httpsPort;
-    this.log = log;
   }
 
   public static CaddyProcess start(String upstreams) throws IOException, InterruptedException {
@@ -31,8 +30,8 @@ public final class CaddyProcess implements AutoCloseable {
     builder.environment().put("SWITCHBOARD_DOMAIN", "localhost");
     builder.environment().put("XDG_DATA_HOME", home.resolve("data").toAbsolutePath().toString());
     builder.environment().put("XDG_CONFIG_HOME", home.resolve("config").toAbsolutePath().toString());
-    CaddyProcess caddy = new CaddyProcess(builder.start(), https, log);
-    ExternalProcess.awaitListening(caddy.process, https, log, 20_000);
+    CaddyProcess caddy = new CaddyProcess(ExternalProcess.start(builder), https);
+    caddy.process.awaitListening(https, Duration.ofSeconds(20));
     return caddy;
   }
 
@@ -40,12 +39,13 @@ public final class CaddyProcess implements AutoCloseable {
     return httpsPort;
   }
 
-  public String log() throws IOException {
-    return Files.readString(log);
+  /** What caddy logged so far (its last MiB; the whole log is in target/caddy/). */
+  public String log() {
+    return process.output();
   }
 
   @Override
   public void close() throws InterruptedException {
-    ExternalProcess.stop(process);
+    process.close();
   }
 }

@@ -3,13 +3,14 @@ package dev.switchboard.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** A real redis-server (Debian package) on a free loopback port, without persistence. */
 public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path log;
-  private Process process;
+  private ExternalProcess process;
 
   private RedisProcess(int port, Path log) {
     this.port = port;
@@ -25,9 +26,10 @@ public final class RedisProcess implements AutoCloseable {
 
   /** Starts it again on the same port (after {@link #stop()}), empty. */
   public void restart() throws IOException, InterruptedException {
-    process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ExternalProcess.awaitListening(process, port, log, 10_000);
+    process = ExternalProcess.start(new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
+        .redirectErrorStream(true).redirectOutput(log.toFile()));
+    process.awaitListening(port, Duration.ofSeconds(10));
   }
 
   public String url() {
@@ -35,7 +37,7 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   public void stop() throws InterruptedException {
-    ExternalProcess.stop(process);
+    process.close();
   }
 
   @Override

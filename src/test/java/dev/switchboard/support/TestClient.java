@@ -25,14 +25,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A raw Phoenix V2 client for specs: sends frames as written in protocol.md and waits for frames with
  * timeouts, so a test reads as the wire exchange it checks.
+ *
+ * <p>Received frames go to a queue that {@link #next}, {@link #await} and {@link #expectSilence} consume
+ * (frames {@code await} skips are gone from the queue), and also to an append-only {@link #history()} that
+ * nothing consumes: "exactly once" is asserted with {@link #count} or {@link #history(Predicate)} over every
+ * frame the client ever received, not only those after the last awaited one.
  */
 public final class TestClient implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   private final WebSocketClient client;
   private final LinkedBlockingQueue<JsonArray> frames = new LinkedBlockingQueue<>();
-  /** Every frame ever received, in order: exactly-once checks look at the whole run. */
-  private final List<JsonArray> history = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Every frame received, in arrival order; guarded by itself. */
+  private final List<JsonArray> history = new ArrayList<>();
   private final LinkedBlockingQueue<Short> closes = new LinkedBlockingQueue<>();
   private final Map<String, String> joinRefs = new ConcurrentHashMap<>();
   private final AtomicInteger refs = new AtomicInteger();
@@ -71,11 +76,7 @@ public final class TestClient implements AutoCloseable {
     TestClient testClient = new TestClient(client);
     // handlers are set on the event loop, before any frame can be read
     testClient.ws = Wait.on(client.connect(options).map(socket -> {
-      socket.textMessageHandler(text -> {
-        JsonArray frame = new JsonArray(text);
-        testClient.history.add(frame);
-        testClient.frames.add(frame);
-      });
+      socket.textMessageHandler(text -> testClient.received(new JsonArray(text)));
       socket.closeHandler(v -> testClient.closes.add(
           socket.closeStatusCode() == null ? (short) 1006 : socket.closeStatusCode()));
       return socket;
@@ -83,16 +84,48 @@ public final class TestClient implements AutoCloseable {
     return testClient;
   }
 
-  /** A copy of every frame received so far. */
+  /** Into the history first, so any frame a test has taken from the queue is already in the history. */
+  private void received(JsonArray frame) {
+    synchronized (history) {
+      history.add(frame);
+    }
+    frames.add(frame);
+  }
+
+  /** Matches a frame by topic and event. */
+  public static Predicate<JsonArray> event(String topic, String event) {
+    return f -> topic.equals(f.getString(2)) && event.equals(f.getString(3));
+  }
+
+  /** Matches a frame by event, on any topic. */
+  public static Predicate<JsonArray> event(String event) {
+    return f -> event.equals(f.getString(3));
+  }
+
+  /** Every frame received so far, in arrival order, whether or not next/await consumed it (a snapshot). */
   public List<JsonArray> history() {
     synchronized (history) {
       return List.copyOf(history);
     }
   }
 
+  /** The frames received so far that match, in arrival order. */
+  public List<JsonArray> history(Predicate<JsonArray> match) {
+    synchronized (history) {
+      return history.stream().filter(match).toList();
+    }
+  }
+
   /** How many frames received so far match. */
-  public long count(Predicate<JsonArray> match) {
-    return history().stream().filter(match).count();
+  public int count(Predicate<JsonArray> match) {
+    return history(match).size();
+  }
+
+  /** Asserts that exactly one frame ever received matches, and returns it. */
+  public JsonArray assertOnce(Predicate<JsonArray> match, String what) {
+    List<JsonArray> matching = history(match);
+    assertEquals(1, matching.size(), () -> "expected " + what + " exactly once, got " + matching);
+    return matching.get(0);
   }
 
   public String nextRef() {
@@ -160,7 +193,7 @@ public final class TestClient implements AutoCloseable {
   }
 
   public JsonArray awaitEvent(String topic, String event) {
-    return await(f -> topic.equals(f.getString(2)) && event.equals(f.getString(3)), event + " on " + topic);
+    return await(event(topic, event), event + " on " + topic);
   }
 
   /** Asserts nothing arrives for a while (or nothing matching). */

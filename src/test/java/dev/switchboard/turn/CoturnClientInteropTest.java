@@ -1,5 +1,7 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.support.ExternalProcess;
+import dev.switchboard.support.ExternalProcess.Result;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -10,13 +12,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,35 +29,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CoturnClientInteropTest {
   private static final String SECRET = "interop-secret";
   private TestNode node;
-  private Process peer;
+  private ExternalProcess peer;
   private int peerPort;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET));
     peerPort = TestNode.freePort();
-    peer = new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    peer = ExternalProcess.start(new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
+        .redirectErrorStream(true));
     Thread.sleep(300);
+    assertTrue(peer.isAlive(), () -> "turnutils_peer exited: " + peer.output());
   }
 
   @AfterEach
-  void stop() {
-    peer.destroy();
-    node.stop();
+  void stop() throws InterruptedException {
+    try {
+      peer.close();
+    } finally {
+      node.stop();
+    }
   }
 
-  private record Run(int exit, String output) {
-  }
-
-  private Run uclient(String... options) throws Exception {
+  private Result uclient(String... options) throws Exception {
     List<String> command = new ArrayList<>(List.of("turnutils_uclient", "-p", String.valueOf(node.node().turnPort())));
     command.addAll(Arrays.asList(options));
     command.add("127.0.0.1");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-    return new Run(process.exitValue(), output);
+    return ExternalProcess.run(new ProcessBuilder(command).redirectErrorStream(true), Duration.ofSeconds(60));
   }
 
   /** "-c" single allocations; "" RTP/RTCP pairs (EVEN-PORT + RESERVATION-TOKEN); "-s" Send/Data indications; "-t" TCP. */
@@ -69,7 +67,7 @@ class CoturnClientInteropTest {
     if (!mode.isBlank()) {
       options.addAll(Arrays.asList(mode.split(" ")));
     }
-    Run run = uclient(options.toArray(String[]::new));
+    Result run = uclient(options.toArray(String[]::new));
     assertEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("Total lost packets 0 (0.000000%)"), run.output());
     Matcher totals = Pattern.compile("tot_send_msgs=(\\d+), tot_recv_msgs=(\\d+)").matcher(run.output());
@@ -85,7 +83,7 @@ class CoturnClientInteropTest {
 
   @Test
   void a_wrong_secret_cannot_allocate() throws Exception {
-    Run run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
+    Result run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
         "-W", "not-the-secret");
     assertNotEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("Cannot complete Allocation"), run.output());
@@ -95,7 +93,7 @@ class CoturnClientInteropTest {
   void expired_credentials_cannot_allocate() throws Exception {
     TurnCredential expired = new TurnCredentials(List.of(SECRET), Duration.ofSeconds(60))
         .issue("late", System.currentTimeMillis() / 1000 - 3600);
-    Run run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
+    Result run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
         "-u", expired.username(), "-w", expired.password());
     assertNotEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("Cannot complete Allocation"), run.output());
@@ -105,7 +103,7 @@ class CoturnClientInteropTest {
   void relaying_to_a_denied_peer_fails() throws Exception {
     node.stop();
     node = TestNode.start(Vertx.vertx(), Map.of("SWITCHBOARD_TURN_SECRET", SECRET, "SWITCHBOARD_TURN_ALLOWED_PEERS", ""));
-    Run run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort), "-W", SECRET);
+    Result run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort), "-W", SECRET);
     assertNotEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("403"), run.output());
   }

@@ -149,15 +149,88 @@ class CallInBrowsersTest {
     mediaFlowsFrom(cy, 2);
   }
 
+  /**
+   * Not glare: the registry orders the two joins, so only the later one offers (the glare case is below).
+   * That no offer collided is asserted, so this stays what it claims to be.
+   */
   @Test
   void two_participants_joining_at_the_same_instant_connect() throws Exception {
     ChromeDriver ana = browser();
     ChromeDriver ben = browser();
-    CompletableFuture<Void> first = CompletableFuture.runAsync(() -> open(ana, "glare", "Ana"));
-    CompletableFuture<Void> second = CompletableFuture.runAsync(() -> open(ben, "glare", "Ben"));
+    CompletableFuture<Void> first = CompletableFuture.runAsync(() -> open(ana, "same-instant", "Ana"));
+    CompletableFuture<Void> second = CompletableFuture.runAsync(() -> open(ben, "same-instant", "Ben"));
     CompletableFuture.allOf(first, second).join();
     mediaFlowsFrom(ana, 1);
     mediaFlowsFrom(ben, 1);
+    for (ChromeDriver browser : List.of(ana, ben)) {
+      assertEquals(0L, negotiation(browser).get("collisions"), "the newcomer alone offered");
+    }
+  }
+
+  /**
+   * Real glare: two connected browsers restart ICE at the same wall-clock millisecond, so each makes an
+   * offer while the other's is in flight. Perfect negotiation must resolve it: the impolite side (the
+   * greater peer id) ignores the colliding offer, the polite side rolls its own back and answers; both
+   * end stable and connected with new ICE credentials, and video keeps decoding. If the two offers happen
+   * not to cross (scheduling on a loaded machine), the simultaneous restart is tried again, up to 5 times.
+   */
+  @Test
+  void both_sides_offering_at_once_is_resolved_by_perfect_negotiation_and_media_keeps_flowing() throws Exception {
+    ChromeDriver ana = join("glare", "Ana");
+    ChromeDriver ben = join("glare", "Ben");
+    mediaFlowsFrom(ana, 1);
+    mediaFlowsFrom(ben, 1);
+    boolean anaPolite = peerId(ana).compareTo(peerId(ben)) < 0; // app.js: polite = own id < the other's
+    ChromeDriver polite = anaPolite ? ana : ben;
+    ChromeDriver impolite = anaPolite ? ben : ana;
+    for (ChromeDriver browser : List.of(ana, ben)) {
+      assertEquals(0L, negotiation(browser).get("collisions"), "no glare before the restarts");
+    }
+
+    List<String> attempts = new ArrayList<>();
+    for (int attempt = 1; attempt <= 5 && negotiation(impolite).get("ignoredOffers") == 0; attempt++) {
+      Map<String, Object> politeBefore = peers(polite).get(0);
+      Map<String, Object> impoliteBefore = peers(impolite).get(0);
+      // one script per browser, both firing at the same Date.now() instant: a timer to 300 ms before it,
+      // then a busy wait, so neither page's timer slack (a loaded machine delays timers) separates the offers
+      long at = System.currentTimeMillis() + 1500;
+      String restartAt = "const at = arguments[0];"
+          + "setTimeout(() => { while (Date.now() < at) {} window.restartedAt = window.switchboard.restartIce(); },"
+          + " Math.max(0, at - Date.now() - 300));";
+      ana.executeScript(restartAt, at);
+      ben.executeScript(restartAt, at);
+      Thread.sleep(Math.max(0, at - System.currentTimeMillis()));
+
+      for (ChromeDriver[] pair : new ChromeDriver[][] {{polite, impolite}, {impolite, polite}}) {
+        Map<String, Object> before = pair[0] == polite ? politeBefore : impoliteBefore;
+        waitFor(pair[0], ps -> ps.size() == 1 && "connected".equals(ps.get(0).get("state"))
+                && "stable".equals(ps.get(0).get("signalingState"))
+                && !before.get("localIceUfrag").equals(ps.get(0).get("localIceUfrag"))
+                && number(ps.get(0), "framesDecoded") > number(before, "framesDecoded"), 30_000,
+            "connected and stable again after an ICE restart, new ICE credentials, more frames decoded");
+      }
+      attempts.add("attempt " + attempt + ": restartIce at " + restartedAt(ana) + " (Ana) / " + restartedAt(ben)
+          + " (Ben); polite " + negotiation(polite) + ", impolite " + negotiation(impolite));
+    }
+
+    System.out.println("glare: " + attempts);
+    Map<String, Long> politeCounts = negotiation(polite);
+    Map<String, Long> impoliteCounts = negotiation(impolite);
+    assertTrue(impoliteCounts.get("ignoredOffers") >= 1, "the impolite side ignored a colliding offer: " + attempts);
+    assertTrue(politeCounts.get("rollbacks") >= 1, "the polite side rolled its offer back: " + attempts);
+    assertEquals(0L, politeCounts.get("ignoredOffers"), "the polite side never ignores: " + attempts);
+    assertEquals(0L, impoliteCounts.get("rollbacks"), "the impolite side never rolls back: " + attempts);
+    mediaFlowsFrom(ana, 1);
+    mediaFlowsFrom(ben, 1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Long> negotiation(ChromeDriver browser) {
+    return (Map<String, Long>) browser.executeScript("return window.switchboard.negotiation");
+  }
+
+  private static Object restartedAt(ChromeDriver browser) {
+    return browser.executeScript("return window.restartedAt");
   }
 
   @Test

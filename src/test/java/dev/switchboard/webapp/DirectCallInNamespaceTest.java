@@ -1,12 +1,12 @@
 package dev.switchboard.webapp;
 
+import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,9 +22,10 @@ class DirectCallInNamespaceTest {
   void three_browsers_in_a_loopback_only_namespace_connect_directly_and_decode_each_other() throws Exception {
     String command = "ip link set lo up && exec " + JavaProcess.command(DirectCallScenario.class).stream()
         .map(arg -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
-    Process process = new ProcessBuilder("unshare", "-n", "--", "sh", "-c", command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
+    ProcessBuilder inNamespace = new ProcessBuilder("unshare", "-n", "--", "sh", "-c", command).redirectErrorStream(true);
+    ExternalProcess.Result run = ExternalProcess.run(inNamespace, Duration.ofSeconds(120));
+    String output = run.output();
+    assertEquals(0, run.exit(), output);
     String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElse(null);
     assertTrue(line != null, output);
     JsonObject result = new JsonObject(line.substring("RESULT ".length()));
