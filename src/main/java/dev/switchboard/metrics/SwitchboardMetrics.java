@@ -39,7 +39,7 @@ public final class SwitchboardMetrics {
     registry.gauge("switchboard.sockets.connected", sockets);
     registry.gauge("switchboard.peers.joined", joinedPeers);
     signalDelivery = Timer.builder("switchboard.signal.delivery")
-        .description("From the signal frame's arrival to the registry's confirmation that it was sent to the target")
+        .description("From the signal frame's arrival to the confirmation that the target's socket took it")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(0).plusNanos(50_000))
         .maximumExpectedValue(Duration.ofSeconds(5))
