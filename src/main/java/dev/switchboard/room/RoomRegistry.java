@@ -12,7 +12,6 @@ import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -39,8 +38,12 @@ public final class RoomRegistry {
   private final Map<Membership, Member> localMembers = new ConcurrentHashMap<>();
   /** How many of this node's members each room has. */
   private final Map<String, Integer> localCountOf = new ConcurrentHashMap<>();
-  /** Departures the store did not record yet; announced once when it does. */
-  private final Set<Membership> pendingLeaves = ConcurrentHashMap.newKeySet();
+  /**
+   * Departures the store did not record yet, recorded when it answers again. A departure of a member this
+   * node knew is announced then even if the store lost it meanwhile (it may have restarted empty); the undo
+   * of a join that never answered is announced only if it really removed someone.
+   */
+  private final Map<Membership, Boolean> pendingLeaves = new ConcurrentHashMap<>();
   private volatile boolean storeReachable = true;
 
   public RoomRegistry(RoomStore store, RoomEventSink sink, int maxPeers) {
@@ -85,8 +88,8 @@ public final class RoomRegistry {
   private Future<Boolean> depart(LeaveRequest request) {
     Membership membership = new Membership(request.room(), request.peerId());
     confirmed.forget(request.room(), request.peerId());
-    if (localMembers.remove(membership) != null
-        && localCountOf.computeIfPresent(request.room(), (room, count) -> count == 1 ? null : count - 1) == null) {
+    boolean known = localMembers.remove(membership) != null;
+    if (known && localCountOf.computeIfPresent(request.room(), (room, count) -> count == 1 ? null : count - 1) == null) {
       confirmed.forgetRoom(request.room());
     }
     return store.leave(request.room(), request.peerId()).map(result -> {
@@ -96,7 +99,7 @@ public final class RoomRegistry {
       }
       return result.removed();
     }).recover(failure -> {
-      pendingLeaves.add(membership);
+      pendingLeaves.merge(membership, known, Boolean::logicalOr);
       return unreachable(failure);
     });
   }
@@ -179,10 +182,11 @@ public final class RoomRegistry {
       List<Future<?>> repairs = new ArrayList<>();
       localMembers.forEach((membership, member) ->
           repairs.add(store.join(membership.room(), member, Integer.MAX_VALUE)));
-      for (Membership gone : List.copyOf(pendingLeaves)) {
+      for (Map.Entry<Membership, Boolean> pending : List.copyOf(pendingLeaves.entrySet())) {
+        Membership gone = pending.getKey();
         repairs.add(store.leave(gone.room(), gone.peerId()).onSuccess(result -> {
           pendingLeaves.remove(gone);
-          if (!result.roomEmptied()) {
+          if (!result.roomEmptied() && (pending.getValue() || result.removed())) {
             sink.publish(new RoomEvent(gone.room(), RoomEvent.Kind.LEFT, gone.peerId()));
           }
         }));

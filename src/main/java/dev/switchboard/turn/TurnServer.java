@@ -113,12 +113,11 @@ public final class TurnServer implements AutoCloseable {
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
-  public void start() throws IOException {
-    running = true;
-    int threads = Math.max(1, settings.threads());
+  private void bindListeners(int threads) throws IOException {
     int port = settings.port();
     for (int i = 0; i < threads; i++) {
       DatagramChannel socket = DatagramChannel.open();
+      udp.add(socket);
       if (threads > 1) {
         // the kernel hashes each client's address to one of the sockets, so a client always meets the same reader
         socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
@@ -128,10 +127,37 @@ public final class TurnServer implements AutoCloseable {
       socket.setOption(StandardSocketOptions.SO_SNDBUF, LISTENER_BUFFER);
       socket.bind(new InetSocketAddress(settings.listenIp(), port));
       port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
-      udp.add(socket);
     }
     tcp = ServerSocketChannel.open();
     tcp.bind(new InetSocketAddress(settings.listenIp(), port));
+  }
+
+  private void closeListeners() throws IOException {
+    for (DatagramChannel socket : udp) {
+      socket.close();
+    }
+    udp.clear();
+    if (tcp != null) {
+      tcp.close();
+      tcp = null;
+    }
+  }
+
+  public void start() throws IOException {
+    running = true;
+    int threads = Math.max(1, settings.threads());
+    // with port 0 the UDP port is the kernel's pick, and the same number may be taken for TCP: pick again
+    for (int attempt = 1; ; attempt++) {
+      try {
+        bindListeners(threads);
+        break;
+      } catch (java.net.BindException taken) {
+        closeListeners();
+        if (settings.port() != 0 || attempt == 20) {
+          throw taken;
+        }
+      }
+    }
     for (int i = 0; i < threads; i++) {
       RelaySelector relays = new RelaySelector(Selector.open(), new ConcurrentLinkedQueue<>());
       relaySelectors.add(relays);

@@ -45,6 +45,9 @@ class RegistryOrderingAndCacheTest {
 
     @Override
     public Future<JoinResult> join(String room, Member member, int maxPeers) {
+      if (down) {
+        return Future.failedFuture(new RoomRefusal("registry_unavailable"));
+      }
       if (joinGate == null) {
         return store.join(room, member, maxPeers);
       }
@@ -58,7 +61,7 @@ class RegistryOrderingAndCacheTest {
 
     @Override
     public Future<LeaveResult> leave(String room, String peerId) {
-      return store.leave(room, peerId);
+      return down ? Future.failedFuture(new RoomRefusal("registry_unavailable")) : store.leave(room, peerId);
     }
 
     @Override
@@ -122,6 +125,23 @@ class RegistryOrderingAndCacheTest {
     refusedTargets.clear();
     assertTrue(registry.signal(signal("a", "b", 4)).failed(), "and it is not authorised again during the outage");
     assertTrue(registry.signal(signal("a", "c", 5)).failed(), "an unverified pair never was");
+  }
+
+  @Test
+  void after_an_outage_a_members_departure_is_announced_but_the_undo_of_a_failed_join_is_not() {
+    ControlledStore store = new ControlledStore();
+    RoomRegistry registry = new RoomRegistry(store, sink, 6);
+    registry.join(new JoinRequest("r", "a", "n1"));
+    registry.join(new JoinRequest("r", "b", "n1"));
+    events.clear();
+    store.down = true;
+    assertTrue(registry.join(new JoinRequest("r", "d", "n1")).failed());
+    assertTrue(registry.leave(new LeaveRequest("r", "d")).failed(), "the undo of d's join waits for the store");
+    assertTrue(registry.leave(new LeaveRequest("r", "b")).failed(), "b's departure waits for the store");
+    store.down = false;
+    assertTrue(registry.checkStore().succeeded());
+    assertEquals(List.of(new RoomEvent("r", RoomEvent.Kind.LEFT, "b")), events, "d, never admitted, never left");
+    assertEquals(List.of("a"), store.members("r").result().stream().map(Member::peerId).toList());
   }
 
   @Test
