@@ -49,7 +49,8 @@ public final class Node {
   private String relayDeployment;
   private final List<Long> timers = new CopyOnWriteArrayList<>();
   private static final long HEARTBEAT_MILLIS = 2_000;
-  private static final int HEARTBEAT_TTL_SECONDS = 10;
+  /** A node whose last heartbeat in Redis is older than this is silent: it no longer counts as live. */
+  private static final java.time.Duration HEARTBEAT_TTL = java.time.Duration.ofSeconds(10);
   private TurnRelayVerticle relay;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
@@ -64,19 +65,23 @@ public final class Node {
     Node node = new Node(vertx, config, metrics);
     RedisRoomStore shared = !clustered ? null : new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))));
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))),
+        config.cluster().redisCommandTimeout(), HEARTBEAT_TTL);
     RoomStore store = clustered ? shared : new InMemoryRoomStore();
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
-      ClusterSupport.onNodeLeft(vertx, dead -> reap(vertx, dead)
+      ClusterSupport.onNodeLeft(vertx, dead -> reap(vertx, dead, false)
           .onSuccess(removed -> LOG.info("node " + dead + " left; its peers reaped here: " + removed))
           .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
-      // a heartbeat key in Redis also catches nodes that died while no other member was there to see it
-      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId(), HEARTBEAT_TTL_SECONDS)
+      // listed in Redis before any peer can join here; the heartbeat also catches nodes that died while
+      // no other member was there to see it
+      shared.heartbeat(config.nodeId());
+      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId())
           .compose(v -> shared.silentNodes())
-          // a member of the cluster is alive even if its key lapsed (e.g. right after a Redis restart)
+          // a member of the cluster is alive even if its heartbeat lapsed (e.g. right after a Redis restart)
           .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
-          .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead)))));
+          // the script reaps only if the node is still silent when it runs
+          .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead, true)))));
     }
     TurnCredentials credentials;
     try {
@@ -125,10 +130,14 @@ public final class Node {
         });
   }
 
-  /** Asks this node's registry to remove a dead node's peers; completes with how many it removed here. */
-  private static Future<Integer> reap(Vertx vertx, String deadNodeId) {
-    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_REAP, new JsonObject().put("node_id", deadNodeId),
-        new DeliveryOptions().setLocalOnly(true)).map(reply -> reply.body().getInteger("removed"));
+  /**
+   * Asks this node's registry to remove a dead node's peers (with {@code onlyIfSilent}, only if its heartbeat
+   * is still stale in Redis); completes with how many it removed here.
+   */
+  private static Future<Integer> reap(Vertx vertx, String deadNodeId, boolean onlyIfSilent) {
+    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_REAP, new JsonObject().put("node_id", deadNodeId)
+            .put("only_if_silent", onlyIfSilent), new DeliveryOptions().setLocalOnly(true))
+        .map(reply -> reply.body().getInteger("removed"));
   }
 
   private static TurnCredentials turnCredentials(SwitchboardConfig config) {

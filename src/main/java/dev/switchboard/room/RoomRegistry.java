@@ -157,7 +157,16 @@ public final class RoomRegistry {
 
   /** Removes a dead node's peers and announces each departure once. */
   public Future<Integer> reapNode(String nodeId) {
-    return store.removeNode(nodeId).map(removed -> {
+    return announceReaped(store.removeNode(nodeId));
+  }
+
+  /** {@link #reapNode} for a node found silent in the store: nothing happens if it heartbeated since. */
+  public Future<Integer> reapSilentNode(String nodeId) {
+    return announceReaped(store.removeSilentNode(nodeId));
+  }
+
+  private Future<Integer> announceReaped(Future<List<Membership>> removal) {
+    return removal.map(removed -> {
       removed.forEach(m -> sink.publish(new RoomEvent(m.room(), RoomEvent.Kind.LEFT, m.peerId())));
       return removed.size();
     });

@@ -30,6 +30,11 @@ public final class RedisProcess implements AutoCloseable {
     ExternalProcess.awaitListening(process, port, log, 10_000);
   }
 
+  /** The redis-server process id (to freeze it with {@link UnixSignals}). */
+  public long pid() {
+    return process.pid();
+  }
+
   public String url() {
     return "redis://127.0.0.1:" + port;
   }
