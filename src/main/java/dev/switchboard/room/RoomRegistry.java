@@ -33,6 +33,8 @@ public final class RoomRegistry {
   private final Map<Membership, Member> localMembers = new ConcurrentHashMap<>();
   /** Departures the store did not record yet; announced once when it does. */
   private final Set<Membership> pendingLeaves = ConcurrentHashMap.newKeySet();
+  /** Joins whose store call failed (e.g. timed out) but may have been applied late: removed on recovery. */
+  private final Set<Membership> uncertainJoins = ConcurrentHashMap.newKeySet();
   private volatile boolean storeReachable = true;
 
   public RoomRegistry(RoomStore store, RoomEventSink sink, int maxPeers) {
@@ -46,15 +48,21 @@ public final class RoomRegistry {
       return Future.failedFuture(new RoomRefusal(INVALID_ROOM));
     }
     Member member = new Member(request.peerId(), request.nodeId());
+    Membership membership = new Membership(request.room(), request.peerId());
     return store.join(request.room(), member, maxPeers)
-        .recover(this::unreachable).map(result -> {
+        .recover(failure -> {
+          // a timed-out join may still be applied by the store: withdrawn once it answers again
+          uncertainJoins.add(membership);
+          return unreachable(failure);
+        }).map(result -> {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
       }
       if (!result.alreadyMember()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
       }
-      localMembers.put(new Membership(request.room(), request.peerId()), member);
+      uncertainJoins.remove(membership);
+      localMembers.put(membership, member);
       return new JoinReply(result.present().stream().map(Member::peerId).toList());
     });
   }
@@ -139,6 +147,15 @@ public final class RoomRegistry {
           pendingLeaves.remove(gone);
           if (!result.roomEmptied()) {
             sink.publish(new RoomEvent(gone.room(), RoomEvent.Kind.LEFT, gone.peerId()));
+          }
+        }));
+      }
+      for (Membership maybe : List.copyOf(uncertainJoins)) {
+        repairs.add(store.leave(maybe.room(), maybe.peerId()).onSuccess(result -> {
+          uncertainJoins.remove(maybe);
+          // only a join that did land was seen by anyone (in a later join's peers)
+          if (result.removed() && !result.roomEmptied()) {
+            sink.publish(new RoomEvent(maybe.room(), RoomEvent.Kind.LEFT, maybe.peerId()));
           }
         }));
       }
