@@ -6,7 +6,9 @@ import dev.switchboard.gateway.BusIceServers;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.cluster.ClusterHealth;
 import dev.switchboard.cluster.ClusterSupport;
+import dev.switchboard.cluster.PauseDetector;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RedisRoomStore;
 import dev.switchboard.room.RoomStore;
@@ -27,6 +29,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
@@ -49,8 +53,13 @@ public final class Node {
   private String relayDeployment;
   private final List<Long> timers = new CopyOnWriteArrayList<>();
   private static final long HEARTBEAT_MILLIS = 2_000;
+  /** How often the pause detector ticks. */
+  private static final Duration PAUSE_TICK = Duration.ofMillis(200);
+  private static final Duration HEAL_SETTLE_MARGIN = Duration.ofSeconds(1);
+  /** WebSocket close code "service restart": clients reconnect (phoenix.js does on any server close). */
+  private static final short CLOSE_SERVICE_RESTART = 1012;
   /** A node whose last heartbeat in Redis is older than this is silent: it no longer counts as live. */
-  private static final java.time.Duration HEARTBEAT_TTL = java.time.Duration.ofSeconds(10);
+  private static final Duration HEARTBEAT_TTL = Duration.ofSeconds(10);
   private TurnRelayVerticle relay;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
@@ -68,20 +77,16 @@ public final class Node {
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))),
         config.cluster().redisCommandTimeout(), HEARTBEAT_TTL);
     RoomStore store = clustered ? shared : new InMemoryRoomStore();
+    ClusterHealth health = !clustered ? null : node.clusterHealth(shared);
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
-      ClusterSupport.onNodeLeft(vertx, dead -> reap(vertx, dead, false)
-          .onSuccess(removed -> LOG.info("node " + dead + " left; its peers reaped here: " + removed))
-          .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
+      // (unless this node itself stood still: then its view is the stale one)
+      ClusterSupport.onNodeLeft(vertx, health::nodeLeft);
       // listed in Redis before any peer can join here; the heartbeat also catches nodes that died while
       // no other member was there to see it
       shared.heartbeat(config.nodeId());
-      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId())
-          .compose(v -> shared.silentNodes())
-          // a member of the cluster is alive even if its heartbeat lapsed (e.g. right after a Redis restart)
-          .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
-          // the script reaps only if the node is still silent when it runs
-          .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead, true)))));
+      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> health.heartbeatCycle()));
+      node.timers.add(vertx.setPeriodic(PAUSE_TICK.toMillis(), t -> health.tick()));
     }
     TurnCredentials credentials;
     try {
@@ -121,6 +126,9 @@ public final class Node {
         })
         .compose(ignored -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics);
+          if (health != null) {
+            gateway.clusterHooks(health::admitting, health::readiness);
+          }
           node.gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(config.http().instances())))
@@ -128,6 +136,51 @@ public final class Node {
           node.gatewayDeployment = id;
           return node;
         });
+  }
+
+  /** The cluster health of this node, acting on its gateways, its registry and Redis. */
+  private ClusterHealth clusterHealth(RedisRoomStore shared) {
+    int failureTimeout = config.cluster().failureTimeoutSeconds();
+    PauseDetector detector = new PauseDetector(System::nanoTime, PAUSE_TICK, PauseDetector.thresholdFor(failureTimeout));
+    // Hazelcast drops members it has not heard from for the failure timeout: its view is trusted after that
+    Duration settle = Duration.ofSeconds(failureTimeout).plus(HEAL_SETTLE_MARGIN);
+    return new ClusterHealth(config.nodeId(), detector, settle, System::nanoTime, new ClusterHealth.Ports() {
+      @Override
+      public List<String> clusterMembers() {
+        return ClusterSupport.members(vertx);
+      }
+
+      @Override
+      public boolean clusterJoined() {
+        return ClusterSupport.active(vertx);
+      }
+
+      @Override
+      public Future<Void> heartbeat() {
+        return shared.heartbeat(config.nodeId()).mapEmpty();
+      }
+
+      @Override
+      public Future<List<String>> liveNodes() {
+        return shared.liveNodes();
+      }
+
+      @Override
+      public Future<List<String>> silentNodes() {
+        return shared.silentNodes();
+      }
+
+      @Override
+      public Future<Integer> reap(String nodeId, boolean onlyIfSilent) {
+        return Node.reap(vertx, nodeId, onlyIfSilent);
+      }
+
+      @Override
+      public Future<Void> closeClientSockets() {
+        return Future.join(gateways.stream().map(g -> g.closeAll(CLOSE_SERVICE_RESTART, "service restart")).toList())
+            .<Void>mapEmpty().timeout(config.shutdownGrace().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   /**
