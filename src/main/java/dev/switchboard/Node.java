@@ -7,7 +7,9 @@ import dev.switchboard.gateway.ConnectionLimits;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.cluster.ClusterHealth;
 import dev.switchboard.cluster.ClusterSupport;
+import dev.switchboard.cluster.PauseDetector;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RedisRoomStore;
 import dev.switchboard.room.RoomStore;
@@ -28,6 +30,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
@@ -50,7 +54,13 @@ public final class Node {
   private String relayDeployment;
   private final List<Long> timers = new CopyOnWriteArrayList<>();
   private static final long HEARTBEAT_MILLIS = 2_000;
-  private static final int HEARTBEAT_TTL_SECONDS = 10;
+  /** How often the pause detector ticks. */
+  private static final Duration PAUSE_TICK = Duration.ofMillis(200);
+  private static final Duration HEAL_SETTLE_MARGIN = Duration.ofSeconds(1);
+  /** WebSocket close code "service restart": clients reconnect (phoenix.js does on any server close). */
+  private static final short CLOSE_SERVICE_RESTART = 1012;
+  /** A node whose last heartbeat in Redis is older than this is silent: it no longer counts as live. */
+  private static final Duration HEARTBEAT_TTL = Duration.ofSeconds(10);
   private TurnRelayVerticle relay;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
@@ -65,19 +75,19 @@ public final class Node {
     Node node = new Node(vertx, config, metrics);
     RedisRoomStore shared = !clustered ? null : new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))));
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))),
+        config.cluster().redisCommandTimeout(), HEARTBEAT_TTL);
     RoomStore store = clustered ? shared : new InMemoryRoomStore();
+    ClusterHealth health = !clustered ? null : node.clusterHealth(shared);
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
-      ClusterSupport.onNodeLeft(vertx, dead -> reap(vertx, dead)
-          .onSuccess(removed -> LOG.info("node " + dead + " left; its peers reaped here: " + removed))
-          .onFailure(e -> LOG.warning("reaping node " + dead + " failed: " + e.getMessage())));
-      // a heartbeat key in Redis also catches nodes that died while no other member was there to see it
-      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> shared.heartbeat(config.nodeId(), HEARTBEAT_TTL_SECONDS)
-          .compose(v -> shared.silentNodes())
-          // a member of the cluster is alive even if its key lapsed (e.g. right after a Redis restart)
-          .map(silent -> silent.stream().filter(id -> !ClusterSupport.members(vertx).contains(id)).toList())
-          .onSuccess(silent -> silent.forEach(dead -> reap(vertx, dead)))));
+      // (unless this node itself stood still: then its view is the stale one)
+      ClusterSupport.onNodeLeft(vertx, health::nodeLeft);
+      // listed in Redis before any peer can join here; the heartbeat also catches nodes that died while
+      // no other member was there to see it
+      shared.heartbeat(config.nodeId());
+      node.timers.add(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> health.heartbeatCycle()));
+      node.timers.add(vertx.setPeriodic(PAUSE_TICK.toMillis(), t -> health.tick()));
     }
     // one set of caps for all gateway instances: a client's share of the node does not grow with the instances
     ConnectionLimits connectionLimits = GatewayVerticle.limitsFor(config);
@@ -120,6 +130,9 @@ public final class Node {
         .compose(ignored -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics,
               connectionLimits);
+          if (health != null) {
+            gateway.clusterHooks(health::admitting, health::readiness);
+          }
           node.gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(config.http().instances())))
@@ -129,10 +142,59 @@ public final class Node {
         });
   }
 
-  /** Asks this node's registry to remove a dead node's peers; completes with how many it removed here. */
-  private static Future<Integer> reap(Vertx vertx, String deadNodeId) {
-    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_REAP, new JsonObject().put("node_id", deadNodeId),
-        new DeliveryOptions().setLocalOnly(true)).map(reply -> reply.body().getInteger("removed"));
+  /** The cluster health of this node, acting on its gateways, its registry and Redis. */
+  private ClusterHealth clusterHealth(RedisRoomStore shared) {
+    int failureTimeout = config.cluster().failureTimeoutSeconds();
+    PauseDetector detector = new PauseDetector(System::nanoTime, PAUSE_TICK, PauseDetector.thresholdFor(failureTimeout));
+    // Hazelcast drops members it has not heard from for the failure timeout: its view is trusted after that
+    Duration settle = Duration.ofSeconds(failureTimeout).plus(HEAL_SETTLE_MARGIN);
+    return new ClusterHealth(config.nodeId(), detector, settle, System::nanoTime, new ClusterHealth.Ports() {
+      @Override
+      public List<String> clusterMembers() {
+        return ClusterSupport.members(vertx);
+      }
+
+      @Override
+      public boolean clusterJoined() {
+        return ClusterSupport.active(vertx);
+      }
+
+      @Override
+      public Future<Void> heartbeat() {
+        return shared.heartbeat(config.nodeId()).mapEmpty();
+      }
+
+      @Override
+      public Future<List<String>> liveNodes() {
+        return shared.liveNodes();
+      }
+
+      @Override
+      public Future<List<String>> silentNodes() {
+        return shared.silentNodes();
+      }
+
+      @Override
+      public Future<Integer> reap(String nodeId, boolean onlyIfSilent) {
+        return Node.reap(vertx, nodeId, onlyIfSilent);
+      }
+
+      @Override
+      public Future<Void> closeClientSockets() {
+        return Future.join(gateways.stream().map(g -> g.closeAll(CLOSE_SERVICE_RESTART, "service restart")).toList())
+            .<Void>mapEmpty().timeout(config.shutdownGrace().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  /**
+   * Asks this node's registry to remove a dead node's peers (with {@code onlyIfSilent}, only if its heartbeat
+   * is still stale in Redis); completes with how many it removed here.
+   */
+  private static Future<Integer> reap(Vertx vertx, String deadNodeId, boolean onlyIfSilent) {
+    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_REAP, new JsonObject().put("node_id", deadNodeId)
+            .put("only_if_silent", onlyIfSilent), new DeliveryOptions().setLocalOnly(true))
+        .map(reply -> reply.body().getInteger("removed"));
   }
 
   private static TurnCredentials turnCredentials(SwitchboardConfig config) {

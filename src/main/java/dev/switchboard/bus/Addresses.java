@@ -7,7 +7,10 @@ public final class Addresses {
   public static final String ROOM_LEAVE = "switchboard.rooms.leave";
   public static final String ROOM_SIGNAL = "switchboard.rooms.signal";
   public static final String ROOM_MEMBERS = "switchboard.rooms.members";
-  /** Node-local: remove a dead node's peers (each surviving node asks; Redis lets one of them win per peer). */
+  /**
+   * Node-local: remove a dead node's peers (each surviving node asks; Redis lets one of them win per peer).
+   * {@code {node_id, only_if_silent}}: with {@code only_if_silent} nothing is removed if the node heartbeated since.
+   */
   public static final String ROOM_REAP = "switchboard.rooms.reap";
   /** Node-local: ICE servers with fresh TURN credentials. */
   public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";

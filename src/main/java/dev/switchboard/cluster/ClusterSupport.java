@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.LifecycleEvent;
 import dev.switchboard.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +22,10 @@ import java.util.logging.Logger;
 
 /** The one place that knows Hazelcast: its configuration from ours, and membership events. */
 public final class ClusterSupport {
+  private static final Logger LOG = Logger.getLogger(ClusterSupport.class.getName());
+  /** How often a master looks for another cluster to merge with after a split. */
+  static final int MERGE_DELAY_SECONDS = 3;
+
   private ClusterSupport() {
   }
 
@@ -36,6 +41,10 @@ public final class ClusterSupport {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.failureTimeoutSeconds()));
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // a split (a member frozen past the failure timeout, then resumed) merges within seconds instead of
+    // Hazelcast's 300 s / 120 s; each run is one join attempt to the configured members by the master
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     if (!cluster.publicHost().isBlank()) {
@@ -64,9 +73,13 @@ public final class ClusterSupport {
     return clusterManager(vertx).getNodeId();
   }
 
-  /** Ids of the members the cluster counts right now. */
+  /** Ids of the members the cluster counts right now (none while Hazelcast cannot tell, e.g. merging). */
   public static java.util.List<String> members(Vertx vertx) {
-    return clusterManager(vertx).getNodes();
+    try {
+      return clusterManager(vertx).getNodes();
+    } catch (RuntimeException e) {
+      return java.util.List.of();
+    }
   }
 
   public static boolean active(Vertx vertx) {
@@ -74,8 +87,17 @@ public final class ClusterSupport {
     return manager != null && manager.isActive();
   }
 
-  /** Runs {@code onLeft} with the id of every member that leaves or dies. */
+  /** Runs {@code onLeft} with the id of every member that leaves or dies; logs merges after a split. */
   public static void onNodeLeft(Vertx vertx, Consumer<String> onLeft) {
+    if (clusterManager(vertx) instanceof HazelcastClusterManager hazelcast) {
+      hazelcast.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGING
+            || event.getState() == LifecycleEvent.LifecycleState.MERGED
+            || event.getState() == LifecycleEvent.LifecycleState.MERGE_FAILED) {
+          LOG.info("cluster split-brain merge: " + event.getState());
+        }
+      });
+    }
     clusterManager(vertx).nodeListener(new NodeListener() {
       @Override
       public void nodeAdded(String nodeId) {

@@ -12,8 +12,10 @@ public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
     MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace) {
 
+  /** @param redisCommandTimeout every Redis command fails after this long, as if Redis were unreachable */
   public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
-                              List<String> members, int failureTimeoutSeconds, String redisUrl) {
+                              List<String> members, int failureTimeoutSeconds, String redisUrl,
+                              Duration redisCommandTimeout) {
   }
 
   /** The same configuration under another node id (a clustered node takes its cluster member id). */
@@ -59,7 +61,8 @@ public record SwitchboardConfig(
     }
     return new ClusterConfig(cluster.bool("enabled"), cluster.nonEmptyString("host"), cluster.string("public-host"),
         cluster.integer("port", 1, 65535), cluster.integer("bus-port", 0, 65535), members,
-        cluster.integer("failure-timeout-seconds", 1, 600), url);
+        cluster.integer("failure-timeout-seconds", 1, 600), url,
+        Duration.ofMillis(redis.integer("command-timeout-ms", 10, 600_000)));
   }
 
   private static TurnConfig turnConfig(ConfigReader turn, List<String> uris) {

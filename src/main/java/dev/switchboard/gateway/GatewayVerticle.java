@@ -31,6 +31,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -61,6 +63,9 @@ public final class GatewayVerticle extends VerticleBase {
   private Signaling signaling;
   private SocketLimits limits;
   private OriginPolicy origins;
+  /** Node-level hooks of a clustered node (see {@link #clusterHooks}); a single node always admits. */
+  private volatile BooleanSupplier admitting = () -> true;
+  private volatile Supplier<Future<String>> clusterCheck;
 
   /** @param connectionLimits shared by every gateway instance of the node */
   public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics,
@@ -171,14 +176,15 @@ public final class GatewayVerticle extends VerticleBase {
     Future<String> turn = !config.turn().relayEnabled() ? Future.succeededFuture("disabled")
         : vertx.eventBus().request(Addresses.TURN_STATUS, new JsonObject(),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(1_000)).map("ok").otherwise("not_listening");
-    String cluster = !config.cluster().enabled() ? "disabled" : ClusterSupport.active(vertx) ? "ok" : "not_joined";
-    Future.join(registry, turn).onComplete(done -> {
+    Future<String> cluster = clusterCheck != null ? clusterCheck.get() : Future.succeededFuture(
+        !config.cluster().enabled() ? "disabled" : ClusterSupport.active(vertx) ? "ok" : "not_joined");
+    Future.join(registry, turn, cluster).onComplete(done -> {
       boolean ready = "ok".equals(registry.result()) && !"not_listening".equals(turn.result())
-          && !"not_joined".equals(cluster);
+          && ("ok".equals(cluster.result()) || "disabled".equals(cluster.result()));
       rc.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", config.nodeId())
               .put("checks", new JsonObject().put("registry", registry.result()).put("turn", turn.result())
-                  .put("cluster", cluster)).encode());
+                  .put("cluster", cluster.result())).encode());
     });
   }
 
@@ -190,6 +196,11 @@ public final class GatewayVerticle extends VerticleBase {
     }
     if (!origins.allows(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
       rc.response().setStatusCode(403).end("origin not allowed\n");
+      return;
+    }
+    if (!admitting.getAsBoolean()) {
+      // the node is rejoining its cluster after a pause: the client retries, through a proxy on another node
+      rc.response().setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1").end("node rejoining its cluster\n");
       return;
     }
     String client = clientAddresses.of(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
@@ -258,6 +269,33 @@ public final class GatewayVerticle extends VerticleBase {
       bounded.tryComplete();
     });
     return bounded.future().compose(v -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /**
+   * Set by a clustered node before deployment: whether new sockets are admitted (503 with Retry-After
+   * otherwise) and the cluster check of {@code /ready} ({@code ok}, or what is wrong).
+   */
+  public GatewayVerticle clusterHooks(BooleanSupplier admitting, Supplier<Future<String>> clusterCheck) {
+    this.admitting = admitting;
+    this.clusterCheck = clusterCheck;
+    return this;
+  }
+
+  /** Every peer leaves its rooms, then its socket closes with {@code code}; the gateway keeps serving. */
+  public Future<Void> closeAll(short code, String reason) {
+    if (context == null) {
+      return Future.succeededFuture(); // not deployed yet: no sockets
+    }
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> closing = new ArrayList<>();
+      for (PeerSession session : List.copyOf(sessions)) {
+        sessions.remove(session);
+        closing.add(session.close(code, reason));
+      }
+      Future.join(closing).<Void>mapEmpty().onComplete(closed);
+    });
+    return closed.future();
   }
 
   /** The port actually bound (useful when configured as 0). */

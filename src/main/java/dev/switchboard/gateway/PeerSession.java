@@ -93,8 +93,12 @@ final class PeerSession {
   }
 
   Future<Void> shutdown() {
-    return socket.close(ChannelSocket.CLOSE_GOING_AWAY, "server shutting down", ExitReason.SHUTDOWN)
-        .onComplete(v -> stopListening());
+    return close(ChannelSocket.CLOSE_GOING_AWAY, "server shutting down");
+  }
+
+  /** Leaves every channel, then closes the socket with {@code code} (e.g. 1012: the client reconnects). */
+  Future<Void> close(short code, String reason) {
+    return socket.close(code, reason, ExitReason.SHUTDOWN).onComplete(v -> stopListening());
   }
 
   private void stopListening() {

@@ -76,6 +76,12 @@ public final class InMemoryRoomStore implements RoomStore {
     return Future.succeededFuture(removed);
   }
 
+  /** One node, no heartbeats: nobody is ever silent. */
+  @Override
+  public Future<List<Membership>> removeSilentNode(String nodeId) {
+    return Future.succeededFuture(List.of());
+  }
+
   @Override
   public int roomCount() {
     return rooms.size();

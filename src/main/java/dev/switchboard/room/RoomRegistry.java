@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -44,6 +45,8 @@ public final class RoomRegistry {
    * of a join that never answered is announced only if it really removed someone.
    */
   private final Map<Membership, Boolean> pendingLeaves = new ConcurrentHashMap<>();
+  /** Joins whose store call failed (e.g. timed out) but may have been applied late: removed on recovery. */
+  private final Set<Membership> uncertainJoins = ConcurrentHashMap.newKeySet();
   private volatile boolean storeReachable = true;
 
   public RoomRegistry(RoomStore store, RoomEventSink sink, int maxPeers) {
@@ -62,14 +65,20 @@ public final class RoomRegistry {
 
   private Future<JoinReply> admit(JoinRequest request) {
     Member member = new Member(request.peerId(), request.nodeId());
-    return store.join(request.room(), member, maxPeers).recover(this::unreachable).map(result -> {
+    Membership membership = new Membership(request.room(), request.peerId());
+    return store.join(request.room(), member, maxPeers).recover(failure -> {
+      // a timed-out join may still be applied by the store: withdrawn once it answers again
+      uncertainJoins.add(membership);
+      return unreachable(failure);
+    }).map(result -> {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
       }
       if (!result.alreadyMember()) {
         sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
       }
-      if (localMembers.put(new Membership(request.room(), request.peerId()), member) == null) {
+      uncertainJoins.remove(membership);
+      if (localMembers.put(membership, member) == null) {
         localCountOf.merge(request.room(), 1, Integer::sum);
       }
       return new JoinReply(result.present().stream().map(Member::peerId).toList());
@@ -191,6 +200,15 @@ public final class RoomRegistry {
           }
         }));
       }
+      for (Membership maybe : List.copyOf(uncertainJoins)) {
+        repairs.add(store.leave(maybe.room(), maybe.peerId()).onSuccess(result -> {
+          uncertainJoins.remove(maybe);
+          // only a join that did land was seen by anyone (in a later join's peers)
+          if (result.removed() && !result.roomEmptied()) {
+            sink.publish(new RoomEvent(maybe.room(), RoomEvent.Kind.LEFT, maybe.peerId()));
+          }
+        }));
+      }
       return Future.join(repairs).mapEmpty();
     });
   }
@@ -206,7 +224,16 @@ public final class RoomRegistry {
 
   /** Removes a dead node's peers and announces each departure once. */
   public Future<Integer> reapNode(String nodeId) {
-    return store.removeNode(nodeId).map(removed -> {
+    return announceReaped(store.removeNode(nodeId));
+  }
+
+  /** {@link #reapNode} for a node found silent in the store: nothing happens if it heartbeated since. */
+  public Future<Integer> reapSilentNode(String nodeId) {
+    return announceReaped(store.removeSilentNode(nodeId));
+  }
+
+  private Future<Integer> announceReaped(Future<List<Membership>> removal) {
+    return removal.map(removed -> {
       removed.forEach(m -> sink.publish(new RoomEvent(m.room(), RoomEvent.Kind.LEFT, m.peerId())));
       return removed.size();
     });

@@ -53,7 +53,8 @@ public final class RoomRegistryVerticle extends VerticleBase {
         serve(bus, Addresses.ROOM_MEMBERS, (JsonObject json) -> registry.members(MembersRequest.fromJson(json).room())
             .map(members -> new JsonObject().put("peers",
                 new JsonArray(members.stream().map(Member::peerId).toList())))),
-        serve(bus, Addresses.ROOM_REAP, (JsonObject json) -> registry.reapNode(json.getString("node_id"))
+        serve(bus, Addresses.ROOM_REAP, (JsonObject json) -> (json.getBoolean("only_if_silent", false)
+            ? registry.reapSilentNode(json.getString("node_id")) : registry.reapNode(json.getString("node_id")))
             .map(count -> new JsonObject().put("removed", count))));
   }
 

@@ -28,6 +28,13 @@ public interface RoomStore {
   /** Removes every member held by the node, e.g. after it died; returns what was removed. */
   Future<List<Membership>> removeNode(String nodeId);
 
+  /**
+   * Like {@link #removeNode} but only if the node is still silent (no heartbeat within the TTL) when the
+   * store applies it, atomically: a node that heartbeated since it was reported silent keeps its members.
+   * A store without heartbeats (in memory, one node) has no silent nodes and removes nothing.
+   */
+  Future<List<Membership>> removeSilentNode(String nodeId);
+
   record JoinResult(boolean admitted, boolean alreadyMember, List<Member> present) {
     public static JoinResult full() {
       return new JoinResult(false, false, List.of());

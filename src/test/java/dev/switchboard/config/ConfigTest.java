@@ -121,6 +121,18 @@ class ConfigTest {
   }
 
   @Test
+  void the_redis_command_timeout_defaults_to_two_seconds_and_is_checked(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertEquals(Duration.ofMillis(2000), config.cluster().redisCommandTimeout());
+    SwitchboardConfig shorter = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_REDIS_COMMAND_TIMEOUT_MS", "250")), 5);
+    assertEquals(Duration.ofMillis(250), shorter.cluster().redisCommandTimeout());
+    Throwable zero = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("SWITCHBOARD_REDIS_COMMAND_TIMEOUT_MS", "0"))
+        .map(c -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertEquals("redis.command-timeout-ms must be between 10 and 600000, found: 0", zero.getMessage());
+  }
+
+  @Test
   void a_missing_file_is_named(Vertx vertx) {
     Throwable failure = on(ConfigLoader.load(vertx, Path.of("conf/nope.yaml"), Map.of())
         .map(config -> (Throwable) null).otherwise(cause -> cause), 5);

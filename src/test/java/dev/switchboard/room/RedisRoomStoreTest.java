@@ -1,6 +1,7 @@
 package dev.switchboard.room;
 
 import dev.switchboard.support.RedisProcess;
+import dev.switchboard.support.UnixSignals;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -11,10 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The contract against a real redis-server, plus what only a shared store must do. */
@@ -53,8 +57,9 @@ class RedisRoomStoreTest extends RoomStoreContract {
     on(store.join("s", new Member("b", "n2"), 6), 5);
     on(store.leave("r", "a"), 5);
     on(store.removeNode("n2"), 5);
-    List<String> keys = on(api.keys("sb:*"), 5).stream().map(Object::toString).toList();
-    assertEquals(List.of("sb:seq"), keys, "only the sequence counter remains");
+    List<String> keys = on(api.keys("sb:*"), 5).stream().map(Object::toString).sorted().toList();
+    assertEquals(List.of("sb:nodes", "sb:seq"), keys, "only the sequence counter and the node list remain");
+    assertEquals(List.of("n1"), zrange("sb:nodes"), "n1 is still a node; the removed n2 is not listed");
   }
 
   @Test
@@ -83,13 +88,147 @@ class RedisRoomStoreTest extends RoomStoreContract {
   }
 
   @Test
-  void nodes_holding_peers_without_a_live_heartbeat_are_reported_silent() {
-    RedisRoomStore store = new RedisRoomStore(api);
-    on(store.join("r", new Member("a", "alive-node"), 6), 5);
-    on(store.join("r", new Member("b", "silent-node"), 6), 5);
-    on(store.heartbeat("alive-node", 10), 5);
-    assertEquals(List.of("silent-node"), on(store.silentNodes(), 5));
-    on(store.heartbeat("silent-node", 10), 5);
+  void heartbeats_list_live_nodes_by_redis_time_and_a_node_silent_for_the_ttl_is_reported() throws Exception {
+    RedisRoomStore store = new RedisRoomStore(api, Duration.ofSeconds(2), Duration.ofMillis(1000));
+    on(store.join("r", new Member("a", "n1"), 6), 5);
+    on(store.join("r", new Member("b", "n2"), 6), 5);
+    on(store.heartbeat("n1"), 5);
+    on(store.heartbeat("n2"), 5);
+    assertEquals(List.of("n1", "n2"), sorted(on(store.liveNodes(), 5)));
     assertEquals(List.of(), on(store.silentNodes(), 5));
+    Thread.sleep(1200);
+    on(store.heartbeat("n1"), 5);
+    assertEquals(List.of("n2"), on(store.silentNodes(), 5));
+    assertEquals(List.of("n1"), on(store.liveNodes(), 5));
+    assertEquals(List.of("n1", "n2"), sorted(zrange("sb:nodes")), "one sorted set of nodes, no key per node");
+  }
+
+  @Test
+  void a_silent_node_that_heartbeats_again_before_the_reap_is_not_reaped_from_the_stale_answer() throws Exception {
+    RedisRoomStore store = new RedisRoomStore(api, Duration.ofSeconds(2), Duration.ofMillis(1000));
+    on(store.join("r", new Member("a", "n1"), 6), 5);
+    on(store.join("r", new Member("b", "n2"), 6), 5);
+    on(store.heartbeat("n2"), 5);
+    Thread.sleep(1200);
+    on(store.heartbeat("n1"), 5);
+    assertEquals(List.of("n2"), on(store.silentNodes(), 5), "the answer a reaper acts on");
+    on(store.heartbeat("n2"), 5); // n2 was only slow: it heartbeats before the reaper's script runs
+    assertEquals(List.of(), on(store.removeSilentNode("n2"), 5), "staleness is re-checked inside the script");
+    assertEquals(List.of(new Member("a", "n1"), new Member("b", "n2")), on(store.members("r"), 5));
+    assertEquals(List.of("n1", "n2"), sorted(on(store.liveNodes(), 5)));
+
+    Thread.sleep(1200);
+    on(store.heartbeat("n1"), 5);
+    RedisRoomStore racer = new RedisRoomStore(api, Duration.ofSeconds(2), Duration.ofMillis(1000));
+    List<List<Membership>> reaped = on(Future.all(store.removeSilentNode("n2"), racer.removeSilentNode("n2"))
+        .map(all -> List.of(all.<List<Membership>>resultAt(0), all.<List<Membership>>resultAt(1))), 5);
+    assertEquals(List.of(new Membership("r", "b")),
+        reaped.stream().flatMap(List::stream).toList(), "reaped once, by one of the racers");
+    assertEquals(List.of(new Member("a", "n1")), on(store.members("r"), 5));
+    assertEquals(List.of("n1"), zrange("sb:nodes"), "a reaped node is no longer listed");
+    assertEquals(List.of(), on(store.silentNodes(), 5));
+  }
+
+  @Test
+  void a_node_removed_because_the_cluster_lost_it_is_no_longer_listed_live_until_it_heartbeats() {
+    RedisRoomStore store = new RedisRoomStore(api);
+    on(store.join("r", new Member("a", "n1"), 6), 5);
+    on(store.join("r", new Member("b", "n2"), 6), 5);
+    on(store.heartbeat("n1"), 5);
+    assertFalse(on(store.heartbeat("n2"), 5), "n2 was listed by its join already");
+    on(store.removeNode("n2"), 5);
+    assertEquals(List.of("n1"), on(store.liveNodes(), 5));
+    assertTrue(on(store.heartbeat("n2"), 5), "a reaped node that heartbeats again is listed anew");
+    assertEquals(List.of("n1", "n2"), sorted(on(store.liveNodes(), 5)));
+  }
+
+  @Test
+  void the_heartbeat_cycle_and_every_operation_run_without_scanning_the_keyspace() {
+    RedisRoomStore store = new RedisRoomStore(api);
+    for (int i = 0; i < 200; i++) {
+      on(store.join("room-" + (i % 40), new Member("p" + i, "n" + (i % 4)), 6), 5);
+    }
+    on(api.config(List.of("RESETSTAT")), 5);
+    on(store.heartbeat("n0"), 5);
+    on(store.silentNodes(), 5);
+    on(store.liveNodes(), 5);
+    on(store.removeSilentNode("n1"), 5);
+    on(store.removeNode("n2"), 5);
+    on(store.join("room-0", new Member("q", "n0"), 6), 5);
+    on(store.areMembers("room-0", "q", "p0"), 5);
+    on(store.members("room-0"), 5);
+    on(store.leave("room-0", "q"), 5);
+    String stats = on(api.info(List.of("commandstats")), 5).toString();
+    assertTrue(stats.contains("cmdstat_evalsha:"), stats);
+    assertFalse(stats.contains("cmdstat_scan:") || stats.contains("cmdstat_keys:"), "no SCAN or KEYS: " + stats);
+    assertFalse(stats.contains("cmdstat_eval:"), "scripts are sent once, then called by SHA1: " + stats);
+  }
+
+  @Test
+  void scripts_run_by_sha1_and_are_loaded_again_when_redis_restarted_empty() throws Exception {
+    try (RedisProcess own = RedisProcess.start()) {
+      RedisAPI client = RedisAPI.api(Redis.createClient(vertx, new RedisOptions().setConnectionString(own.url())));
+      RedisRoomStore store = new RedisRoomStore(client);
+      on(store.join("r", new Member("a", "n1"), 6), 5);
+      own.stop();
+      own.restart(); // empty: no keys, no cached scripts
+      awaitAnswering(client);
+      assertEquals(0, on(client.script(List.of("EXISTS", RedisRoomStore.sha1Hex(RedisRoomStore.JOIN))), 5)
+              .get(0).toInteger(),
+          "the restarted server has no script cached");
+      RoomStore.JoinResult joined = on(store.join("r", new Member("b", "n2"), 6), 5);
+      assertTrue(joined.admitted() && joined.present().isEmpty(), "NOSCRIPT answered by SCRIPT LOAD and a retry");
+      assertEquals(List.of(new Member("b", "n2")), on(store.members("r"), 5));
+      String stats = on(client.info(List.of("commandstats")), 5).toString();
+      // Redis 7 names subcommands ("cmdstat_script|load"), older servers only the command
+      assertTrue(stats.contains("cmdstat_script|load:") || stats.contains("cmdstat_script:"), stats);
+      assertFalse(stats.contains("cmdstat_eval:"), "never the full script text per call: " + stats);
+    }
+  }
+
+  @Test
+  void a_stalled_redis_fails_every_call_within_the_command_timeout_instead_of_hanging() throws Exception {
+    try (RedisProcess own = RedisProcess.start()) {
+      RedisAPI client = RedisAPI.api(Redis.createClient(vertx, new RedisOptions().setConnectionString(own.url())));
+      RedisRoomStore store = new RedisRoomStore(client, Duration.ofMillis(300), Duration.ofSeconds(10));
+      on(store.join("r", new Member("a", "n1"), 6), 5); // connected, scripts loaded
+      UnixSignals.stop(own.pid());
+      try {
+        for (Future<?> call : List.of(store.join("r", new Member("b", "n1"), 6), store.areMembers("r", "a", "b"),
+            store.leave("r", "a"), store.heartbeat("n1"), store.silentNodes(), store.liveNodes(),
+            store.removeNode("n2"))) {
+          long start = System.nanoTime();
+          Throwable failure = on(call.map(ok -> (Throwable) null).otherwise(cause -> cause), 5);
+          long millis = (System.nanoTime() - start) / 1_000_000;
+          assertNotNull(failure, "a call to a stalled Redis must fail");
+          assertTrue(millis < 1500, "failed after " + millis + " ms, the timeout is 300 ms");
+          assertTrue(String.valueOf(failure.getMessage()).contains("timed out"), String.valueOf(failure));
+        }
+      } finally {
+        UnixSignals.resume(own.pid());
+      }
+      // a timed-out command is not withdrawn: Redis may still apply it once resumed, like a request that
+      // reached an unreachable-looking store; the registry treats the outcome as unknown (see RoomRegistry)
+      assertTrue(on(store.heartbeat("n1").map(true), 5), "answers again once resumed");
+    }
+  }
+
+  private static void awaitAnswering(RedisAPI client) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (on(client.ping(List.of()).map(true).otherwise(false), 5)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("redis not answering after restart");
+  }
+
+  private static List<String> zrange(String key) {
+    return on(api.zrange(List.of(key, "0", "-1")), 5).stream().map(Object::toString).toList();
+  }
+
+  private static List<String> sorted(List<String> ids) {
+    return ids.stream().sorted().toList();
   }
 }

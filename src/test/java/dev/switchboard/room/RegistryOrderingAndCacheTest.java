@@ -78,6 +78,11 @@ class RegistryOrderingAndCacheTest {
     public Future<List<Membership>> removeNode(String nodeId) {
       return store.removeNode(nodeId);
     }
+
+    @Override
+    public Future<List<Membership>> removeSilentNode(String nodeId) {
+      return store.removeSilentNode(nodeId);
+    }
   }
 
   private static SignalRequest signal(String from, String to, Object body) {

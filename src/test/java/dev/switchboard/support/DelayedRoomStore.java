@@ -52,4 +52,9 @@ public final class DelayedRoomStore implements RoomStore {
   public Future<List<Membership>> removeNode(String nodeId) {
     return store.removeNode(nodeId);
   }
+
+  @Override
+  public Future<List<Membership>> removeSilentNode(String nodeId) {
+    return store.removeSilentNode(nodeId);
+  }
 }

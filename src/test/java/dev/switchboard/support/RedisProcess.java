@@ -32,6 +32,11 @@ public final class RedisProcess implements AutoCloseable {
     process.awaitListening(port, Duration.ofSeconds(10));
   }
 
+  /** The redis-server process id (to freeze it with {@link UnixSignals}). */
+  public long pid() {
+    return process.pid();
+  }
+
   public String url() {
     return "redis://127.0.0.1:" + port;
   }

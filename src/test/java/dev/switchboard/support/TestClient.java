@@ -168,6 +168,15 @@ public final class TestClient implements AutoCloseable {
     }
   }
 
+  /** Next frame, or null when none arrives within {@code wait}. */
+  public JsonArray poll(Duration wait) {
+    try {
+      return frames.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Next frame matching, skipping others; fails on timeout. */
   public JsonArray await(Predicate<JsonArray> match, String what) {
     return await(match, what, WAIT);
