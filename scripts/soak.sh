@@ -127,6 +127,7 @@ ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 
 driver=""
 cleanup() {
+  set +e
   [ -n "$driver" ] && kill "$driver" 2> /dev/null && wait "$driver" 2> /dev/null
   for i in $(seq 1 "$n"); do stop_pidfile "$dir/node-$i.pid"; done
   stop_pidfile "$dir/redis.pid"
