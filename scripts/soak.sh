@@ -34,6 +34,8 @@ start_node() { # <i> <node count>
     # the load's senders exceed a browser's rate; every socket comes from 127.0.0.1
     export SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=100000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=100000
     export SWITCHBOARD_ROOMS_MAX_PEERS=6
+    # every load socket comes from 127.0.0.1: lift the per-address socket cap (and the node cap) for the load
+    export SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP=100000 SWITCHBOARD_HTTP_MAX_CONNECTIONS=19000
     if [ "$n" -gt 1 ]; then
       export SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT=$((5780 + off + i))
       export SWITCHBOARD_CLUSTER_MEMBERS="$members" SWITCHBOARD_REDIS_URL="redis://127.0.0.1:$redis_port"
