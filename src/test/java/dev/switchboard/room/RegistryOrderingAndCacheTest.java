@@ -1,5 +1,7 @@
 package dev.switchboard.room;
 
+import dev.switchboard.support.ForwardingRoomStore;
+
 import dev.switchboard.bus.JoinReply;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
@@ -38,10 +40,13 @@ class RegistryOrderingAndCacheTest {
   };
 
   /** A store that answers joins only when told, and whose checks can be made to fail (an outage). */
-  private static final class ControlledStore implements RoomStore {
-    private final InMemoryRoomStore store = new InMemoryRoomStore();
+  private static final class ControlledStore extends ForwardingRoomStore {
     Promise<Void> joinGate;
     boolean down;
+
+    ControlledStore() {
+      super(new InMemoryRoomStore());
+    }
 
     @Override
     public Future<JoinResult> join(String room, Member member, int maxPeers) {
@@ -63,27 +68,8 @@ class RegistryOrderingAndCacheTest {
     public Future<LeaveResult> leave(String room, String peerId) {
       return down ? Future.failedFuture(new RoomRefusal("registry_unavailable")) : store.leave(room, peerId);
     }
-
-    @Override
-    public Future<List<Member>> members(String room) {
-      return store.members(room);
-    }
-
-    @Override
-    public int roomCount() {
-      return store.roomCount();
-    }
-
-    @Override
-    public Future<List<Membership>> removeNode(String nodeId) {
-      return store.removeNode(nodeId);
-    }
-
-    @Override
-    public Future<List<Membership>> removeSilentNode(String nodeId) {
-      return store.removeSilentNode(nodeId);
-    }
   }
+
 
   private static SignalRequest signal(String from, String to, Object body) {
     return new SignalRequest("r", from, to, "offer", body);

@@ -1,5 +1,7 @@
 package dev.switchboard.room;
 
+import dev.switchboard.support.ForwardingRoomStore;
+
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
@@ -23,7 +25,7 @@ class RegistryStoreTimeoutTest {
   private boolean droppedJoins;
 
   /** While {@code lateAnswers} joins are applied but reported as timed out; while {@code droppedJoins} lost. */
-  private final RoomStore store = new RoomStore() {
+  private final RoomStore store = new ForwardingRoomStore(memory) {
     @Override
     public Future<JoinResult> join(String room, Member member, int maxPeers) {
       if (droppedJoins) {
@@ -32,37 +34,8 @@ class RegistryStoreTimeoutTest {
       Future<JoinResult> applied = memory.join(room, member, maxPeers);
       return lateAnswers ? Future.failedFuture("redis command timed out after 2000 ms") : applied;
     }
-
-    @Override
-    public Future<LeaveResult> leave(String room, String peerId) {
-      return memory.leave(room, peerId);
-    }
-
-    @Override
-    public Future<Boolean> areMembers(String room, String peerA, String peerB) {
-      return memory.areMembers(room, peerA, peerB);
-    }
-
-    @Override
-    public Future<List<Member>> members(String room) {
-      return memory.members(room);
-    }
-
-    @Override
-    public int roomCount() {
-      return memory.roomCount();
-    }
-
-    @Override
-    public Future<List<Membership>> removeNode(String nodeId) {
-      return memory.removeNode(nodeId);
-    }
-
-    @Override
-    public Future<List<Membership>> removeSilentNode(String nodeId) {
-      return memory.removeSilentNode(nodeId);
-    }
   };
+
   private final RoomRegistry registry = new RoomRegistry(store, new RoomEventSink() {
     @Override
     public void publish(RoomEvent event) {
