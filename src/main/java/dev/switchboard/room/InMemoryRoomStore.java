@@ -18,10 +18,16 @@ public final class InMemoryRoomStore implements RoomStore {
   @Override
   public Future<JoinResult> join(String room, Member member, int maxPeers) {
     LinkedHashMap<String, Member> members = rooms.get(room);
-    if (members != null && members.containsKey(member.peerId())) {
-      List<Member> others = new ArrayList<>(members.values());
-      others.removeIf(m -> m.peerId().equals(member.peerId()));
-      return Future.succeededFuture(new JoinResult(true, true, others));
+    Member existing = members == null ? null : members.get(member.peerId());
+    if (existing != null) {
+      // re-put keeps the join order of a LinkedHashMap
+      members.put(member.peerId(), member);
+      return Future.succeededFuture(new JoinResult(true, true, !existing.connected(), othersThan(members,
+          member.peerId()), null));
+    }
+    Member replaced = members == null ? null : sameIdentity(members, member);
+    if (replaced != null) {
+      members.remove(replaced.peerId());
     }
     if (members != null && members.size() >= maxPeers) {
       return Future.succeededFuture(JoinResult.full());
@@ -32,7 +38,37 @@ public final class InMemoryRoomStore implements RoomStore {
     }
     List<Member> present = List.copyOf(members.values());
     members.put(member.peerId(), member);
-    return Future.succeededFuture(new JoinResult(true, false, present));
+    return Future.succeededFuture(new JoinResult(true, false, false, present, replaced));
+  }
+
+  private static Member sameIdentity(LinkedHashMap<String, Member> members, Member joining) {
+    String identity = joining.profile().exclusiveIdentity();
+    if (identity == null) {
+      return null;
+    }
+    for (Member member : members.values()) {
+      if (identity.equals(member.profile().exclusiveIdentity())) {
+        return member;
+      }
+    }
+    return null;
+  }
+
+  private static List<Member> othersThan(LinkedHashMap<String, Member> members, String peerId) {
+    List<Member> others = new ArrayList<>(members.values());
+    others.removeIf(m -> m.peerId().equals(peerId));
+    return others;
+  }
+
+  @Override
+  public Future<Boolean> setConnected(String room, String peerId, boolean connected) {
+    LinkedHashMap<String, Member> members = rooms.get(room);
+    Member member = members == null ? null : members.get(peerId);
+    if (member == null || member.connected() == connected) {
+      return Future.succeededFuture(false);
+    }
+    members.put(peerId, new Member(peerId, member.nodeId(), member.profile(), connected));
+    return Future.succeededFuture(true);
   }
 
   @Override

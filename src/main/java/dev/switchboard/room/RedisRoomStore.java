@@ -233,9 +233,14 @@ public final class RedisRoomStore implements RoomStore {
           for (int i = 0; i < r.get(2).size(); i++) {
             present.add(new Member(r.get(2).get(i).toString(), r.get(3).get(i).toString()));
           }
-          return new JoinResult(true, r.get(1).toInteger() == 1, present);
+          return new JoinResult(true, r.get(1).toInteger() == 1, false, present, null);
         })
         .compose(result -> refreshRoomCount().map(result));
+  }
+
+  @Override
+  public Future<Boolean> setConnected(String room, String peerId, boolean connected) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet in Redis"));
   }
 
   @Override

@@ -11,15 +11,36 @@ import java.util.List;
  */
 public interface RoomStore {
 
-  /** Adds the member unless the room holds {@code maxPeers} already; returns who was there before. */
+  /**
+   * Adds the member unless the room holds {@code maxPeers} already; returns who was there before.
+   * <ul>
+   *   <li>A peer that is a member already is not added again ({@link JoinResult#alreadyMember()}): its node,
+   *       profile and connected state are overwritten with the given ones (a session resumed on another node
+   *       moves its membership there), and {@link JoinResult#wasDisconnected()} says whether it was held as
+   *       disconnected.</li>
+   *   <li>A member with an {@link dev.switchboard.bus.PeerProfile#exclusiveIdentity() exclusive identity}
+   *       that another member of the room has replaces that member, in the same atomic step and before the
+   *       capacity check: {@link JoinResult#replaced()} is the removed member, no longer in the room.</li>
+   * </ul>
+   */
   Future<JoinResult> join(String room, Member member, int maxPeers);
 
-  /** Removes the member; {@link LeaveResult#removed()} is false when it was not there (idempotent). */
+  /**
+   * Marks a member connected or disconnected (held for a resume); true only when it is a member and its state
+   * changed, so each change is announced once.
+   */
+  Future<Boolean> setConnected(String room, String peerId, boolean connected);
+
+  /**
+   * Removes the member (and its profile, state and identity entry); {@link LeaveResult#removed()} is false
+   * when it was not there (idempotent).
+   */
   Future<LeaveResult> leave(String room, String peerId);
 
   /** True when both peers are members of the room right now. */
   Future<Boolean> areMembers(String room, String peerA, String peerB);
 
+  /** Members in join order, with their profiles and connected state. */
   Future<List<Member>> members(String room);
 
   /** Rooms with members now, as far as this node can tell cheaply (for the rooms gauge). */
@@ -35,9 +56,14 @@ public interface RoomStore {
    */
   Future<List<Membership>> removeSilentNode(String nodeId);
 
-  record JoinResult(boolean admitted, boolean alreadyMember, List<Member> present) {
+  /**
+   * @param present the other members, in join order (after a replacement)
+   * @param replaced the member of the same exclusive identity that this join removed, or null
+   */
+  record JoinResult(boolean admitted, boolean alreadyMember, boolean wasDisconnected, List<Member> present,
+                    Member replaced) {
     public static JoinResult full() {
-      return new JoinResult(false, false, List.of());
+      return new JoinResult(false, false, false, List.of(), null);
     }
   }
 

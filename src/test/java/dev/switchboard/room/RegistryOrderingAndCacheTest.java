@@ -65,6 +65,12 @@ class RegistryOrderingAndCacheTest {
     }
 
     @Override
+    public Future<Boolean> setConnected(String room, String peerId, boolean connected) {
+      return down ? Future.failedFuture(new RoomRefusal("registry_unavailable"))
+          : store.setConnected(room, peerId, connected);
+    }
+
+    @Override
     public Future<LeaveResult> leave(String room, String peerId) {
       return down ? Future.failedFuture(new RoomRefusal("registry_unavailable")) : store.leave(room, peerId);
     }

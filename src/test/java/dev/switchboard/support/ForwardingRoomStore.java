@@ -31,6 +31,11 @@ public abstract class ForwardingRoomStore implements RoomStore {
   }
 
   @Override
+  public Future<Boolean> setConnected(String room, String peerId, boolean connected) {
+    return store.setConnected(room, peerId, connected);
+  }
+
+  @Override
   public Future<List<Member>> members(String room) {
     return store.members(room);
   }
