@@ -7,6 +7,8 @@ public final class Addresses {
   public static final String ROOM_LEAVE = "switchboard.rooms.leave";
   public static final String ROOM_SIGNAL = "switchboard.rooms.signal";
   public static final String ROOM_MEMBERS = "switchboard.rooms.members";
+  /** Node-local: a member's connection state, an admin's removal, or a session that moved away ({@code MemberUpdate}). */
+  public static final String ROOM_UPDATE = "switchboard.rooms.update";
   /**
    * Node-local: remove a dead node's peers (each surviving node asks; Redis lets one of them win per peer).
    * {@code {node_id, only_if_silent}}: with {@code only_if_silent} nothing is removed if the node heartbeated since.
@@ -16,6 +18,16 @@ public final class Addresses {
   public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";
   /** Node-local: whether the built-in relay listens (readiness). */
   public static final String TURN_STATUS = "switchboard.turn.status";
+
+  /**
+   * Header naming what a message to a peer's own address is, besides a signal ({@link SignalDelivery}, no
+   * header): {@link #PEER_KICK} ({@code PeerKick}), {@link #PEER_RESUME} (a new socket takes the session
+   * over), {@link #PEER_ICE} (fresh ICE servers for an HTTP caller of the same identity).
+   */
+  public static final String PEER_OP = "op";
+  public static final String PEER_KICK = "kick";
+  public static final String PEER_RESUME = "resume";
+  public static final String PEER_ICE = "ice";
 
   private static final String PEER_PREFIX = "switchboard.peer.";
   private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";

@@ -33,8 +33,7 @@ final class RoomBroadcasts {
     if (consumer == null) {
       consumer = bus.consumer(Addresses.roomEvents(room), message -> {
         RoomEvent event = RoomEvent.fromJson(message.body());
-        pubSub.broadcast(topic, event.kind().wireEvent(), new JsonObject().put("peer_id", event.peerId()),
-            event.peerId());
+        pubSub.broadcast(topic, event.kind().wireEvent(), event.payload(), event.peerId());
       });
       consumers.put(room, consumer);
     }

@@ -5,6 +5,7 @@ import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinReply;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MemberUpdate;
 import dev.switchboard.bus.MembersRequest;
 import dev.switchboard.bus.SignalRequest;
 import io.vertx.core.Future;
@@ -35,6 +36,10 @@ public final class RegistryClient {
 
   public Future<Boolean> leave(LeaveRequest request) {
     return call(Addresses.ROOM_LEAVE, request.toJson()).map(json -> json.getBoolean("removed"));
+  }
+
+  public Future<Boolean> update(MemberUpdate update) {
+    return call(Addresses.ROOM_UPDATE, update.toJson()).map(json -> json.getBoolean("changed"));
   }
 
   public Future<Void> signal(SignalRequest request) {

@@ -1,5 +1,6 @@
 package dev.switchboard.room;
 
+import dev.switchboard.bus.PeerKick;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
 import io.vertx.core.Future;
@@ -14,4 +15,8 @@ public interface RoomEventSink {
    * {@code delivery_timeout}).
    */
   Future<Void> deliver(String targetPeerId, SignalDelivery delivery);
+
+  /** Tells a peer's session it is no longer in a room (replaced, removed); nobody waits for the answer. */
+  default void kick(String peerId, PeerKick kick) {
+  }
 }

@@ -3,11 +3,14 @@ package dev.switchboard.room;
 import dev.switchboard.bus.JoinReply;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MemberUpdate;
+import dev.switchboard.bus.PeerKick;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalRequest;
 import dev.switchboard.bus.BusFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +47,9 @@ public final class RoomRegistry {
    * node knew is announced then even if the store lost it meanwhile (it may have restarted empty); the undo
    * of a join that never answered is announced only if it really removed someone.
    */
-  private final Map<Membership, Boolean> pendingLeaves = new ConcurrentHashMap<>();
+  private final Map<Membership, String> pendingLeaves = new ConcurrentHashMap<>();
+  /** In {@link #pendingLeaves}: the undo of a join nobody may have seen (announced only if it removed someone). */
+  private static final String UNDO = "";
   /** Joins whose store call failed (e.g. timed out) but may have been applied late: removed on recovery. */
   private final Set<Membership> uncertainJoins = ConcurrentHashMap.newKeySet();
   private volatile boolean storeReachable = true;
@@ -64,7 +69,7 @@ public final class RoomRegistry {
   }
 
   private Future<JoinReply> admit(JoinRequest request) {
-    Member member = new Member(request.peerId(), request.nodeId());
+    Member member = new Member(request.peerId(), request.nodeId(), request.profile(), true);
     Membership membership = new Membership(request.room(), request.peerId());
     return store.join(request.room(), member, maxPeers).recover(failure -> {
       // a timed-out join may still be applied by the store: withdrawn once it answers again
@@ -74,14 +79,70 @@ public final class RoomRegistry {
       if (!result.admitted()) {
         throw new RoomRefusal(ROOM_FULL);
       }
+      String room = request.room();
+      if (result.replaced() != null) {
+        String old = result.replaced().peerId();
+        forgetLocal(new Membership(room, old));
+        sink.publish(RoomEvent.left(room, old, RoomEvent.LEFT_REPLACED));
+        sink.kick(old, new PeerKick(room, RoomEvent.LEFT_REPLACED));
+      }
       if (!result.alreadyMember()) {
-        sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.JOINED, request.peerId()));
+        sink.publish(RoomEvent.joined(room, request.peerId(), member.wireJson()));
+      } else if (result.wasDisconnected()) {
+        sink.publish(RoomEvent.state(room, request.peerId(), true));
       }
       uncertainJoins.remove(membership);
       if (localMembers.put(membership, member) == null) {
-        localCountOf.merge(request.room(), 1, Integer::sum);
+        localCountOf.merge(room, 1, Integer::sum);
       }
-      return new JoinReply(result.present().stream().map(Member::peerId).toList());
+      JsonArray members = new JsonArray();
+      result.present().forEach(m -> members.add(m.wireJson()));
+      return new JoinReply(result.present().stream().map(Member::peerId).toList(), members, result.alreadyMember());
+    });
+  }
+
+  /** This node no longer counts the membership as its own (it left, was replaced, or its session moved). */
+  private boolean forgetLocal(Membership membership) {
+    confirmed.forget(membership.room(), membership.peerId());
+    boolean known = localMembers.remove(membership) != null;
+    if (known && localCountOf.computeIfPresent(membership.room(),
+        (room, count) -> count == 1 ? null : count - 1) == null) {
+      confirmed.forgetRoom(membership.room());
+    }
+    return known;
+  }
+
+  /**
+   * A member's connection state ({@code peer:state}, announced once per change), an admin's removal
+   * ({@code peer:left {reason:"removed"}}, and the removed peer's channel is closed), or a session that moved
+   * to another node (bookkeeping only). Runs in the member's turn, after its join or leave in flight.
+   */
+  public Future<Boolean> update(MemberUpdate update) {
+    String room = update.room();
+    String peerId = update.peerId();
+    return inTurn(peerId, () -> switch (update.op()) {
+      case DISCONNECTED, CONNECTED -> {
+        boolean connected = update.op() == MemberUpdate.Op.CONNECTED;
+        yield store.setConnected(room, peerId, connected).map(changed -> {
+          if (changed) {
+            sink.publish(RoomEvent.state(room, peerId, connected));
+          }
+          return changed;
+        });
+      }
+      case REMOVE -> {
+        forgetLocal(new Membership(room, peerId));
+        yield store.leave(room, peerId).map(result -> {
+          if (result.removed()) {
+            if (!result.roomEmptied()) {
+              sink.publish(RoomEvent.left(room, peerId, RoomEvent.LEFT_REMOVED));
+            }
+            sink.kick(peerId, new PeerKick(room, RoomEvent.LEFT_REMOVED));
+          }
+          return result.removed();
+        });
+      }
+      case FORGET -> Future.succeededFuture(forgetLocal(new Membership(room, peerId)));
     });
   }
 
@@ -96,19 +157,15 @@ public final class RoomRegistry {
 
   private Future<Boolean> depart(LeaveRequest request) {
     Membership membership = new Membership(request.room(), request.peerId());
-    confirmed.forget(request.room(), request.peerId());
-    boolean known = localMembers.remove(membership) != null;
-    if (known && localCountOf.computeIfPresent(request.room(), (room, count) -> count == 1 ? null : count - 1) == null) {
-      confirmed.forgetRoom(request.room());
-    }
+    boolean known = forgetLocal(membership);
     return store.leave(request.room(), request.peerId()).map(result -> {
       // an emptied room has nobody left to tell
       if (result.removed() && !result.roomEmptied()) {
-        sink.publish(new RoomEvent(request.room(), RoomEvent.Kind.LEFT, request.peerId()));
+        sink.publish(RoomEvent.left(request.room(), request.peerId(), request.reason()));
       }
       return result.removed();
     }).recover(failure -> {
-      pendingLeaves.merge(membership, known, Boolean::logicalOr);
+      pendingLeaves.merge(membership, known ? request.reason() : UNDO, (a, b) -> a.isEmpty() ? b : a);
       return unreachable(failure);
     });
   }
@@ -191,12 +248,13 @@ public final class RoomRegistry {
       List<Future<?>> repairs = new ArrayList<>();
       localMembers.forEach((membership, member) ->
           repairs.add(store.join(membership.room(), member, Integer.MAX_VALUE)));
-      for (Map.Entry<Membership, Boolean> pending : List.copyOf(pendingLeaves.entrySet())) {
+      for (Map.Entry<Membership, String> pending : List.copyOf(pendingLeaves.entrySet())) {
         Membership gone = pending.getKey();
         repairs.add(store.leave(gone.room(), gone.peerId()).onSuccess(result -> {
           pendingLeaves.remove(gone);
-          if (!result.roomEmptied() && (pending.getValue() || result.removed())) {
-            sink.publish(new RoomEvent(gone.room(), RoomEvent.Kind.LEFT, gone.peerId()));
+          String reason = pending.getValue();
+          if (!result.roomEmptied() && (!reason.isEmpty() || result.removed())) {
+            sink.publish(RoomEvent.left(gone.room(), gone.peerId(), reason.isEmpty() ? RoomEvent.LEFT_CLOSED : reason));
           }
         }));
       }
@@ -205,7 +263,7 @@ public final class RoomRegistry {
           uncertainJoins.remove(maybe);
           // only a join that did land was seen by anyone (in a later join's peers)
           if (result.removed() && !result.roomEmptied()) {
-            sink.publish(new RoomEvent(maybe.room(), RoomEvent.Kind.LEFT, maybe.peerId()));
+            sink.publish(RoomEvent.left(maybe.room(), maybe.peerId(), RoomEvent.LEFT_CLOSED));
           }
         }));
       }
@@ -234,7 +292,7 @@ public final class RoomRegistry {
 
   private Future<Integer> announceReaped(Future<List<Membership>> removal) {
     return removal.map(removed -> {
-      removed.forEach(m -> sink.publish(new RoomEvent(m.room(), RoomEvent.Kind.LEFT, m.peerId())));
+      removed.forEach(m -> sink.publish(RoomEvent.left(m.room(), m.peerId(), RoomEvent.LEFT_NODE_LOST)));
       return removed.size();
     });
   }

@@ -4,7 +4,9 @@ import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MemberUpdate;
 import dev.switchboard.bus.MembersRequest;
+import dev.switchboard.bus.PeerKick;
 import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
@@ -49,10 +51,12 @@ public final class RoomRegistryVerticle extends VerticleBase {
         serve(bus, Addresses.ROOM_JOIN, (JsonObject json) -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
         serve(bus, Addresses.ROOM_LEAVE, (JsonObject json) -> registry.leave(LeaveRequest.fromJson(json))
             .map(removed -> new JsonObject().put("removed", removed))),
+        serve(bus, Addresses.ROOM_UPDATE, (JsonObject json) -> registry.update(MemberUpdate.fromJson(json))
+            .map(changed -> new JsonObject().put("changed", changed))),
         serve(bus, Addresses.ROOM_SIGNAL, (SignalRequest request) -> registry.signal(request).map(v -> null)),
         serve(bus, Addresses.ROOM_MEMBERS, (JsonObject json) -> registry.members(MembersRequest.fromJson(json).room())
-            .map(members -> new JsonObject().put("peers",
-                new JsonArray(members.stream().map(Member::peerId).toList())))),
+            .map(members -> new JsonObject().put("peers", new JsonArray(members.stream().map(Member::peerId).toList()))
+                .put("members", new JsonArray(members.stream().map(Member::wireJson).toList())))),
         serve(bus, Addresses.ROOM_REAP, (JsonObject json) -> (json.getBoolean("only_if_silent", false)
             ? registry.reapSilentNode(json.getString("node_id")) : registry.reapNode(json.getString("node_id")))
             .map(count -> new JsonObject().put("removed", count))));
@@ -89,6 +93,11 @@ public final class RoomRegistryVerticle extends VerticleBase {
     @Override
     public void publish(RoomEvent event) {
       bus.publish(Addresses.roomEvents(event.room()), event.toJson());
+    }
+
+    @Override
+    public void kick(String peerId, PeerKick kick) {
+      bus.send(Addresses.peer(peerId), kick.toJson(), new DeliveryOptions().addHeader(Addresses.PEER_OP, Addresses.PEER_KICK));
     }
 
     @Override

@@ -137,7 +137,7 @@ class RegistryOrderingAndCacheTest {
     assertTrue(registry.leave(new LeaveRequest("r", "b")).failed(), "b's departure waits for the store");
     store.down = false;
     assertTrue(registry.checkStore().succeeded());
-    assertEquals(List.of(new RoomEvent("r", RoomEvent.Kind.LEFT, "b")), events, "d, never admitted, never left");
+    assertEquals(List.of(RoomEvent.left("r", "b", RoomEvent.LEFT_VOLUNTARILY)), events, "d, never admitted, never left");
     assertEquals(List.of("a"), store.members("r").result().stream().map(Member::peerId).toList());
   }
 

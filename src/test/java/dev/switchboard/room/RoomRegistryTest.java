@@ -78,7 +78,7 @@ class RoomRegistryTest {
     events.clear();
     assertTrue(done(registry.leave(new LeaveRequest("r", "a"))));
     assertFalse(done(registry.leave(new LeaveRequest("r", "a"))));
-    assertEquals(List.of(new RoomEvent("r", RoomEvent.Kind.LEFT, "a")), events);
+    assertEquals(List.of(RoomEvent.left("r", "a", RoomEvent.LEFT_VOLUNTARILY)), events);
   }
 
   @Test
