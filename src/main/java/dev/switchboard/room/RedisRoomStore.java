@@ -1,6 +1,8 @@
 package dev.switchboard.room;
 
+import dev.switchboard.bus.PeerProfile;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 
@@ -21,15 +23,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code sb:room:<room>:members} — ZSET peer → join sequence (the order clients see in {@code peers})</li>
  *   <li>{@code sb:room:<room>:nodes} — HASH peer → node id</li>
- *   <li>{@code sb:node:<node>:peers} — SET of {@code <room>|<peer>} held by that node (for reaping)</li>
+ *   <li>{@code sb:room:<room>:profiles} — HASH peer → its {@link PeerProfile} as JSON (a member without an
+ *       entry, e.g. one joined before profiles were kept, reads as {@link PeerProfile#ANONYMOUS})</li>
+ *   <li>{@code sb:room:<room>:away} — SET of members held disconnected (for a resume); the others are
+ *       connected</li>
+ *   <li>{@code sb:room:<room>:ids} — HASH {@link PeerProfile#exclusiveIdentity() exclusive identity} → the
+ *       member that has it: at most one per identity, so a join of the same identity finds whom it replaces</li>
+ *   <li>{@code sb:node:<node>:peers} — SET of {@code <room>|<peer>} held by that node (for reaping); a re-join
+ *       on another node moves the entry to that node's set</li>
  *   <li>{@code sb:nodes} — ZSET node → its last heartbeat in milliseconds of Redis' own clock ({@code TIME}),
  *       so the nodes' clocks never matter; a node is live while that is younger than the heartbeat TTL.
  *       A join lists its node if it is missing, so every node holding peers is listed; a reaped node is
  *       removed.</li>
  *   <li>{@code sb:rooms} — SET of rooms with members; {@code sb:seq} — join sequence counter</li>
  * </ul>
- * A room's keys are deleted with its last member: nothing stays behind for empty rooms. Nothing scans
- * the keyspace: silent nodes are a range of {@code sb:nodes}.
+ * A member is removed (leave, replacement, reaping) with everything kept about it: node, profile, state,
+ * the identity entry pointing at it and its node's reaping entry. A room's keys are deleted with its last
+ * member: nothing stays behind for empty rooms. Nothing scans the keyspace: silent nodes are a range of
+ * {@code sb:nodes}.
  * <p>
  * Scripts are called with EVALSHA (their SHA1 is computed here); a server that does not know one (it
  * restarted, or its script cache was flushed) answers NOSCRIPT, and the script is loaded and the call
@@ -43,69 +54,144 @@ public final class RedisRoomStore implements RoomStore {
         return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       end
       """;
-  static final String JOIN = NOW_MILLIS + """
-      local members, nodes, nodePeers, rooms, seq, nodeList = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-      local room, peer, node, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-      local present = redis.call('ZRANGE', members, 0, -1)
-      local already = redis.call('ZSCORE', members, peer)
-      if not already and #present >= max then return {0, 0, {}, {}} end
-      local others, others_nodes = {}, {}
-      for _, p in ipairs(present) do
-        if p ~= peer then
-          table.insert(others, p)
-          table.insert(others_nodes, redis.call('HGET', nodes, p) or '')
+  /**
+   * A room's keys as a table: from KEYS[1..5] when the caller passed them (in the order of
+   * {@link #roomKeys}), or built from the room's name when the script finds the room in a node's set.
+   */
+  private static final String ROOM_KEYS = """
+      local function declared_room_keys()
+        return {members = KEYS[1], nodes = KEYS[2], profiles = KEYS[3], away = KEYS[4], ids = KEYS[5]}
+      end
+      local function room_keys(room)
+        local prefix = 'sb:room:' .. room .. ':'
+        return {members = prefix .. 'members', nodes = prefix .. 'nodes', profiles = prefix .. 'profiles',
+                away = prefix .. 'away', ids = prefix .. 'ids'}
+      end
+      -- {peer, node, profile JSON or '', 1 when held disconnected}
+      local function describe(k, peer)
+        return {peer, redis.call('HGET', k.nodes, peer) or '', redis.call('HGET', k.profiles, peer) or '',
+                redis.call('SISMEMBER', k.away, peer)}
+      end
+      -- drops the identity entries that point at the peer, except the one for keep (a name or nil)
+      local function forget_identities(k, peer, keep)
+        local ids = redis.call('HGETALL', k.ids)
+        for i = 1, #ids, 2 do
+          if ids[i + 1] == peer and ids[i] ~= keep then redis.call('HDEL', k.ids, ids[i]) end
         end
       end
-      if already then return {1, 1, others, others_nodes} end
-      redis.call('ZADD', members, redis.call('INCR', seq), peer)
-      redis.call('HSET', nodes, peer, node)
-      redis.call('SADD', nodePeers, room .. '|' .. peer)
-      redis.call('SADD', rooms, room)
-      redis.call('ZADD', nodeList, 'NX', now_millis(), node)
-      return {1, 0, others, others_nodes}
-      """;
-  private static final String LEAVE = """
-      local members, nodes, rooms = KEYS[1], KEYS[2], KEYS[3]
-      local room, peer = ARGV[1], ARGV[2]
-      if redis.call('ZREM', members, peer) == 0 then return {0, 0} end
-      local node = redis.call('HGET', nodes, peer)
-      redis.call('HDEL', nodes, peer)
-      if node then redis.call('SREM', 'sb:node:' .. node .. ':peers', room .. '|' .. peer) end
-      if redis.call('ZCARD', members) == 0 then
-        redis.call('DEL', members, nodes)
-        redis.call('SREM', rooms, room)
-        return {1, 1}
+      -- removes a member and everything kept about it; the room's keys go with its last member.
+      -- Returns 1 when the room emptied.
+      local function drop_member(k, rooms, room, peer)
+        local node = redis.call('HGET', k.nodes, peer)
+        redis.call('ZREM', k.members, peer)
+        redis.call('HDEL', k.nodes, peer)
+        redis.call('HDEL', k.profiles, peer)
+        redis.call('SREM', k.away, peer)
+        forget_identities(k, peer, nil)
+        if node then redis.call('SREM', 'sb:node:' .. node .. ':peers', room .. '|' .. peer) end
+        if redis.call('ZCARD', k.members) == 0 then
+          redis.call('DEL', k.members, k.nodes, k.profiles, k.away, k.ids)
+          redis.call('SREM', rooms, room)
+          return 1
+        end
+        return 0
       end
-      return {1, 0}
+      """;
+  /**
+   * KEYS: the room's five keys, rooms, seq, node list, the joining node's peers. ARGV: room, peer, node, max,
+   * profile JSON, 1 connected / 0 disconnected, exclusive identity or ''. Returns {admitted, already member,
+   * was disconnected, present (described), replaced (described, or empty)}.
+   */
+  static final String JOIN = NOW_MILLIS + ROOM_KEYS + """
+      local k = declared_room_keys()
+      local rooms, seq, nodeList, nodePeers = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+      local room, peer, node, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+      local profile, connected, identity = ARGV[5], ARGV[6] == '1', ARGV[7]
+      local entry = room .. '|' .. peer
+      local function others()
+        local out = {}
+        for _, p in ipairs(redis.call('ZRANGE', k.members, 0, -1)) do
+          if p ~= peer then table.insert(out, describe(k, p)) end
+        end
+        return out
+      end
+      local function holder_of(id)
+        local holder = redis.call('HGET', k.ids, id)
+        if holder and redis.call('ZSCORE', k.members, holder) then return holder end
+        return nil
+      end
+      local function write_member()
+        redis.call('HSET', k.nodes, peer, node)
+        redis.call('HSET', k.profiles, peer, profile)
+        if connected then redis.call('SREM', k.away, peer) else redis.call('SADD', k.away, peer) end
+        redis.call('SADD', nodePeers, entry)
+        redis.call('ZADD', nodeList, 'NX', now_millis(), node)
+      end
+      if redis.call('ZSCORE', k.members, peer) then
+        -- a member again: node, profile and state are overwritten; it keeps its place in the join order
+        local was_away = redis.call('SISMEMBER', k.away, peer)
+        local old_node = redis.call('HGET', k.nodes, peer)
+        if old_node and old_node ~= node then redis.call('SREM', 'sb:node:' .. old_node .. ':peers', entry) end
+        if identity == '' then
+          forget_identities(k, peer, nil)
+        else
+          forget_identities(k, peer, identity)
+          if not holder_of(identity) then redis.call('HSET', k.ids, identity, peer) end
+        end
+        write_member()
+        return {1, 1, was_away, others(), {}}
+      end
+      local replaced = {}
+      if identity ~= '' then
+        local holder = holder_of(identity)
+        if holder then
+          replaced = describe(k, holder)
+          drop_member(k, rooms, room, holder)
+        end
+      end
+      if redis.call('ZCARD', k.members) >= max then return {0, 0, 0, {}, {}} end
+      local present = others()
+      redis.call('ZADD', k.members, redis.call('INCR', seq), peer)
+      if identity ~= '' then redis.call('HSET', k.ids, identity, peer) end
+      write_member()
+      redis.call('SADD', rooms, room)
+      return {1, 0, 0, present, replaced}
+      """;
+  /** KEYS: members, away. ARGV: peer, 1 connected / 0 disconnected. 1 only when a member changed state. */
+  private static final String SET_CONNECTED = """
+      if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+      if ARGV[2] == '1' then return redis.call('SREM', KEYS[2], ARGV[1]) end
+      return redis.call('SADD', KEYS[2], ARGV[1])
+      """;
+  /** KEYS: the room's five keys, rooms. ARGV: room, peer. */
+  private static final String LEAVE = ROOM_KEYS + """
+      local k = declared_room_keys()
+      if not redis.call('ZSCORE', k.members, ARGV[2]) then return {0, 0} end
+      return {1, drop_member(k, KEYS[6], ARGV[1], ARGV[2])}
       """;
   private static final String ARE_MEMBERS = """
       if redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 1 end
       return 0
       """;
-  private static final String MEMBERS = """
+  /** KEYS: the room's five keys. Every member described, in join order. */
+  private static final String MEMBERS = ROOM_KEYS + """
+      local k = declared_room_keys()
       local out = {}
-      for _, p in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-        table.insert(out, p)
-        table.insert(out, redis.call('HGET', KEYS[2], p) or '')
-      end
+      for _, p in ipairs(redis.call('ZRANGE', k.members, 0, -1)) do table.insert(out, describe(k, p)) end
       return out
       """;
   /** Removes every peer the node holds and delists it; each peer goes to exactly one of racing reapers. */
-  private static final String REMOVE_PEERS = """
+  private static final String REMOVE_PEERS = ROOM_KEYS + """
       local function remove_node(nodePeers, rooms, nodeList, node)
         local removed = {}
         for _, entry in ipairs(redis.call('SMEMBERS', nodePeers)) do
           local bar = string.find(entry, '|', 1, true)
           local room, peer = string.sub(entry, 1, bar - 1), string.sub(entry, bar + 1)
-          local members, nodes = 'sb:room:' .. room .. ':members', 'sb:room:' .. room .. ':nodes'
-          if redis.call('HGET', nodes, peer) == node and redis.call('ZREM', members, peer) == 1 then
-            redis.call('HDEL', nodes, peer)
+          local k = room_keys(room)
+          if redis.call('HGET', k.nodes, peer) == node and redis.call('ZSCORE', k.members, peer) then
+            drop_member(k, rooms, room, peer)
             table.insert(removed, room)
             table.insert(removed, peer)
-            if redis.call('ZCARD', members) == 0 then
-              redis.call('DEL', members, nodes)
-              redis.call('SREM', rooms, room)
-            end
           end
         end
         redis.call('DEL', nodePeers)
@@ -157,12 +243,18 @@ public final class RedisRoomStore implements RoomStore {
     this.heartbeatTtlMillis = heartbeatTtl.toMillis();
   }
 
-  private static String membersKey(String room) {
-    return "sb:room:" + room + ":members";
+  private static String roomKey(String room, String part) {
+    return "sb:room:" + room + ":" + part;
   }
 
-  private static String nodesKey(String room) {
-    return "sb:room:" + room + ":nodes";
+  /** The room's keys in the order the scripts expect them as KEYS[1..5] (see ROOM_KEYS). */
+  private static List<String> roomKeys(String room, String... more) {
+    List<String> keys = new ArrayList<>(5 + more.length);
+    for (String part : List.of("members", "nodes", "profiles", "away", "ids")) {
+      keys.add(roomKey(room, part));
+    }
+    keys.addAll(List.of(more));
+    return keys;
   }
 
   private static String nodePeersKey(String node) {
@@ -185,6 +277,7 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   private static final Script JOIN_SCRIPT = Script.of(JOIN);
+  private static final Script SET_CONNECTED_SCRIPT = Script.of(SET_CONNECTED);
   private static final Script LEAVE_SCRIPT = Script.of(LEAVE);
   private static final Script ARE_MEMBERS_SCRIPT = Script.of(ARE_MEMBERS);
   private static final Script MEMBERS_SCRIPT = Script.of(MEMBERS);
@@ -223,47 +316,58 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<JoinResult> join(String room, Member member, int maxPeers) {
-    return eval(JOIN_SCRIPT, List.of(membersKey(room), nodesKey(room), nodePeersKey(member.nodeId()), ROOMS, SEQUENCE,
-        NODES), room, member.peerId(), member.nodeId(), String.valueOf(maxPeers))
+    String identity = member.profile().exclusiveIdentity();
+    return eval(JOIN_SCRIPT, roomKeys(room, ROOMS, SEQUENCE, NODES, nodePeersKey(member.nodeId())), room,
+        member.peerId(), member.nodeId(), String.valueOf(maxPeers), member.profile().toJson().encode(),
+        member.connected() ? "1" : "0", identity == null ? "" : identity)
         .map(r -> {
           if (r.get(0).toInteger() == 0) {
             return JoinResult.full();
           }
-          List<Member> present = new ArrayList<>();
-          for (int i = 0; i < r.get(2).size(); i++) {
-            present.add(new Member(r.get(2).get(i).toString(), r.get(3).get(i).toString()));
-          }
-          return new JoinResult(true, r.get(1).toInteger() == 1, false, present, null);
+          Response replaced = r.get(4);
+          return new JoinResult(true, r.get(1).toInteger() == 1, r.get(2).toInteger() == 1, members(r.get(3)),
+              replaced.size() == 0 ? null : member(replaced));
         })
         .compose(result -> refreshRoomCount().map(result));
   }
 
   @Override
   public Future<Boolean> setConnected(String room, String peerId, boolean connected) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet in Redis"));
+    return eval(SET_CONNECTED_SCRIPT, List.of(roomKey(room, "members"), roomKey(room, "away")), peerId,
+        connected ? "1" : "0").map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<LeaveResult> leave(String room, String peerId) {
-    return eval(LEAVE_SCRIPT, List.of(membersKey(room), nodesKey(room), ROOMS), room, peerId)
+    return eval(LEAVE_SCRIPT, roomKeys(room, ROOMS), room, peerId)
         .map(r -> new LeaveResult(r.get(0).toInteger() == 1, r.get(1).toInteger() == 1))
         .compose(result -> refreshRoomCount().map(result));
   }
 
   @Override
   public Future<Boolean> areMembers(String room, String peerA, String peerB) {
-    return eval(ARE_MEMBERS_SCRIPT, List.of(membersKey(room)), peerA, peerB).map(r -> r.toInteger() == 1);
+    return eval(ARE_MEMBERS_SCRIPT, List.of(roomKey(room, "members")), peerA, peerB).map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<List<Member>> members(String room) {
-    return eval(MEMBERS_SCRIPT, List.of(membersKey(room), nodesKey(room))).map(r -> {
-      List<Member> out = new ArrayList<>();
-      for (int i = 0; i + 1 < r.size(); i += 2) {
-        out.add(new Member(r.get(i).toString(), r.get(i + 1).toString()));
-      }
-      return out;
-    });
+    return eval(MEMBERS_SCRIPT, roomKeys(room)).map(RedisRoomStore::members);
+  }
+
+  /** Members as the scripts describe them: {peer, node, profile JSON or '', 1 when disconnected}. */
+  private static List<Member> members(Response described) {
+    List<Member> out = new ArrayList<>(described.size());
+    for (Response one : described) {
+      out.add(member(one));
+    }
+    return out;
+  }
+
+  private static Member member(Response described) {
+    String profile = described.get(2).toString();
+    return new Member(described.get(0).toString(), described.get(1).toString(),
+        profile.isEmpty() ? PeerProfile.ANONYMOUS : PeerProfile.fromJson(new JsonObject(profile)),
+        described.get(3).toInteger() == 0);
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.switchboard.room;
 
+import dev.switchboard.bus.PeerProfile;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.UnixSignals;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,6 +63,63 @@ class RedisRoomStoreTest extends RoomStoreContract {
     List<String> keys = on(api.keys("sb:*"), 5).stream().map(Object::toString).sorted().toList();
     assertEquals(List.of("sb:nodes", "sb:seq"), keys, "only the sequence counter and the node list remain");
     assertEquals(List.of("n1"), zrange("sb:nodes"), "n1 is still a node; the removed n2 is not listed");
+  }
+
+  @Test
+  void nothing_of_a_room_stays_after_its_last_member_leaves_or_its_node_is_reaped() throws Exception {
+    RedisRoomStore store = new RedisRoomStore(api, Duration.ofSeconds(2), Duration.ofMillis(200));
+    // left room by room: profiles, held-disconnected members, identities, a replacement, a move between nodes
+    on(store.join("r", new Member("a1", "n1", verified("alice"), true), 6), 5);
+    on(store.join("r", new Member("b", "n1", verified("bob"), true), 6), 5);
+    on(store.join("r", new Member("c", "n1", PeerProfile.ANONYMOUS, false), 6), 5);
+    assertEquals("a1", on(store.join("r", new Member("a2", "n2", verified("alice"), true), 6), 5)
+        .replaced().peerId());
+    assertTrue(on(store.setConnected("r", "b", false), 5));
+    assertTrue(on(store.join("r", new Member("b", "n3", verified("bob"), true), 6), 5).wasDisconnected());
+    assertEquals(Map.of("alice", "a2", "bob", "b"), hash("sb:room:r:ids"));
+    assertEquals(List.of("c"), members("sb:room:r:away"));
+    assertEquals(List.of("a2", "b", "c"), sorted(List.copyOf(hash("sb:room:r:profiles").keySet())));
+    assertEquals(List.of("r|c"), members("sb:node:n1:peers"), "the replaced a1 and the moved b left n1's set");
+    assertEquals(List.of("r|b"), members("sb:node:n3:peers"));
+    on(store.leave("r", "a2"), 5);
+    assertEquals(Map.of("bob", "b"), hash("sb:room:r:ids"), "the identity of a leaving member is free again");
+    on(store.leave("r", "b"), 5);
+    on(store.leave("r", "c"), 5);
+    assertEquals(List.of("sb:nodes", "sb:seq"), keys(), "room r left by every member");
+
+    // reaped: a node removed, and a silent node
+    on(store.join("s", new Member("d", "n4", verified("dave"), false), 6), 5);
+    on(store.join("s", new Member("e", "n4", verified("erin"), true), 6), 5);
+    on(store.join("t", new Member("f", "n5", verified("frank"), true), 6), 5);
+    assertTrue(on(store.setConnected("t", "f", false), 5));
+    assertEquals(2, on(store.removeNode("n4"), 5).size());
+    on(store.heartbeat("n1"), 5);
+    Thread.sleep(300);
+    on(store.heartbeat("n1"), 5);
+    assertEquals(List.of(new Membership("t", "f")), on(store.removeSilentNode("n5"), 5));
+    assertEquals(List.of("sb:nodes", "sb:seq"), keys(), "rooms s and t reaped with their nodes");
+    assertEquals(0, store.roomCount());
+  }
+
+  private static PeerProfile verified(String identity) {
+    return new PeerProfile(identity, identity, new JsonObject(), true, true, true, false);
+  }
+
+  private static List<String> keys() {
+    return sorted(on(api.keys("sb:*"), 5).stream().map(Object::toString).toList());
+  }
+
+  private static List<String> members(String set) {
+    return sorted(on(api.smembers(set), 5).stream().map(Object::toString).toList());
+  }
+
+  private static Map<String, String> hash(String key) {
+    io.vertx.redis.client.Response all = on(api.hgetall(key), 5);
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (String field : all.getKeys()) {
+      out.put(field, all.get(field).toString());
+    }
+    return out;
   }
 
   @Test
