@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.auth.TokenCommand;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigLoader;
@@ -15,6 +16,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,6 +32,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && "token".equals(args[0])) {
+      // the token CLI shares the jar and the configuration, nothing else: no node is started
+      TokenCommand.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     System.setProperty("vertx.disableDnsResolver", "true");
     Path file = ConfigLoader.fileFrom(System.getenv());

@@ -3,14 +3,19 @@ package dev.switchboard.config;
 import dev.switchboard.net.Cidr;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** The whole validated configuration of one node; built once at boot from YAML plus environment. */
 public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
-    MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace) {
+    MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace, AuthConfig auth) {
 
   /** @param redisCommandTimeout every Redis command fails after this long, as if Redis were unreachable */
   public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
@@ -20,7 +25,7 @@ public record SwitchboardConfig(
 
   /** The same configuration under another node id (a clustered node takes its cluster member id). */
   public SwitchboardConfig withNodeId(String id) {
-    return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace);
+    return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace, auth);
   }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
@@ -49,6 +54,126 @@ public record SwitchboardConfig(
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
+  }
+
+  /**
+   * Access control (docs/protocol.md §4).
+   *
+   * @param mode       {@value #OPEN} (rooms by link, join params taken as given) or {@value #TOKEN}
+   * @param keys       HS256 keys as {@code kid:secret}, each secret at least 32 bytes; the first one signs
+   * @param publicKeys ES256/RS256 verification keys as {@code kid:ALG:path-to-PEM}
+   */
+  public record AuthConfig(String mode, List<String> keys, List<String> publicKeys) {
+    public static final String OPEN = "open";
+    public static final String TOKEN = "token";
+    /** HS256 keys shorter than its 256-bit output can be brute-forced from one token (RFC 7518 §3.2). */
+    public static final int MIN_SECRET_BYTES = 32;
+    private static final String KID = "[A-Za-z0-9._-]{1,64}";
+
+    /** Checks everything, so that an AuthConfig that exists is usable (tests build them directly too). */
+    public AuthConfig {
+      keys = List.copyOf(keys);
+      publicKeys = List.copyOf(publicKeys);
+      validate(mode, secretKeys(keys), publicKeyFiles(publicKeys));
+    }
+
+    public boolean tokenMode() {
+      return TOKEN.equals(mode);
+    }
+
+    /** One HS256 key; {@code secret} is used as its UTF-8 bytes. */
+    public record SecretKey(String kid, String secret) {
+      @Override
+      public String toString() {
+        return "SecretKey[kid=" + kid + ", secret=<redacted>]";
+      }
+    }
+
+    /** One ES256/RS256 verification key, read from a PEM file (a public key or a certificate). */
+    public record PublicKeyFile(String kid, String algorithm, Path pem) {
+    }
+
+    /** {@link #keys()} split into key id and secret, in the configured order. */
+    public List<SecretKey> secretKeys() {
+      return secretKeys(keys);
+    }
+
+    /** {@link #publicKeys()} split into key id, algorithm and file. */
+    public List<PublicKeyFile> publicKeyFiles() {
+      return publicKeyFiles(publicKeys);
+    }
+
+    private static List<SecretKey> secretKeys(List<String> keys) {
+      List<SecretKey> parsed = new ArrayList<>();
+      for (String entry : keys) {
+        int colon = entry.indexOf(':');
+        // never echo an entry here: it holds a secret, and this message ends up in logs
+        if (colon < 0) {
+          throw new ConfigException("auth.keys: expected kid:secret, found an entry without ':'"
+              + " (quote each entry in YAML: - \"kid:secret\")");
+        }
+        parsed.add(new SecretKey(entry.substring(0, colon), entry.substring(colon + 1)));
+      }
+      return parsed;
+    }
+
+    private static List<PublicKeyFile> publicKeyFiles(List<String> publicKeys) {
+      List<PublicKeyFile> parsed = new ArrayList<>();
+      for (String entry : publicKeys) {
+        // the path is last and may itself hold ':'
+        String[] parts = entry.split(":", 3);
+        if (parts.length != 3 || !parts[1].matches("ES256|RS256") || parts[2].isBlank()) {
+          throw new ConfigException("auth.public-keys: expected kid:ES256:path or kid:RS256:path, found: " + entry);
+        }
+        parsed.add(new PublicKeyFile(parts[0], parts[1], Path.of(parts[2])));
+      }
+      return parsed;
+    }
+
+    /** Secrets stay out of logs and exception messages that print the configuration. */
+    @Override
+    public String toString() {
+      return "AuthConfig[mode=" + mode + ", keys=" + secretKeys() + ", publicKeys=" + publicKeys + "]";
+    }
+
+    private static void validate(String mode, List<SecretKey> secretKeys, List<PublicKeyFile> publicKeyFiles) {
+      if (!OPEN.equals(mode) && !TOKEN.equals(mode)) {
+        throw new ConfigException("auth.mode must be \"" + OPEN + "\" or \"" + TOKEN + "\", found: "
+            + (mode == null || mode.isEmpty() ? "nothing" : mode));
+      }
+      Set<String> kids = new HashSet<>();
+      for (SecretKey key : secretKeys) {
+        checkKid("auth.keys", key.kid(), kids);
+        int bytes = key.secret().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_SECRET_BYTES) {
+          throw new ConfigException("auth.keys: the secret of key id " + key.kid() + " is " + bytes
+              + " bytes; HS256 needs at least " + MIN_SECRET_BYTES + " (256 bits), e.g. openssl rand -base64 48");
+        }
+      }
+      for (PublicKeyFile key : publicKeyFiles) {
+        checkKid("auth.public-keys", key.kid(), kids);
+      }
+      if (TOKEN.equals(mode) && kids.isEmpty()) {
+        throw new ConfigException("auth.mode is token but no key is configured: set auth.keys (or "
+            + EnvOverrides.variableFor("auth.keys") + "=kid:secret, a secret of at least " + MIN_SECRET_BYTES
+            + " bytes) or auth.public-keys");
+      }
+    }
+
+    private static void checkKid(String key, String kid, Set<String> seen) {
+      if (!kid.matches(KID)) {
+        throw new ConfigException(key + ": a key id must be 1-64 characters of [A-Za-z0-9._-], found: " + kid);
+      }
+      if (!seen.add(kid)) {
+        throw new ConfigException(key + ": key id " + kid + " is configured twice (ids are unique across"
+            + " auth.keys and auth.public-keys)");
+      }
+    }
+  }
+
+  private static AuthConfig authConfig(ConfigReader root) {
+    ConfigReader auth = root.section("auth");
+    return new AuthConfig(auth.string("mode"), auth.strings("keys"), auth.strings("public-keys"));
   }
 
   private static ClusterConfig clusterConfig(ConfigReader root) {
@@ -141,6 +266,7 @@ public record SwitchboardConfig(
         turnConfig(turn, uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         clusterConfig(root),
-        Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)));
+        Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)),
+        authConfig(root));
   }
 }
