@@ -18,6 +18,11 @@ public final class Addresses {
   public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";
   /** Node-local: whether the built-in relay listens (readiness). */
   public static final String TURN_STATUS = "switchboard.turn.status";
+  /**
+   * Cluster-wide, published: a peer's TURN credentials are revoked ({@code TurnRevocation}); every node's
+   * relay refuses them and tears down their allocations, wherever the peer allocated.
+   */
+  public static final String TURN_REVOKE = "switchboard.turn.revoke";
 
   /**
    * Header naming what a message to a peer's own address is, besides a signal ({@link SignalDelivery}, no

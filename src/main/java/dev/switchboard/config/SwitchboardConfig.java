@@ -44,13 +44,17 @@ public record SwitchboardConfig(
   public record RoomConfig(int maxPeers) {
   }
 
-  /** @param secret empty when none was configured (a random one is then drawn at start) */
+  /**
+   * @param secret        empty when none was configured (a random one is then drawn at start)
+   * @param userQuota     allocations per peer (the peer id of a peer-bound username; other usernames count whole)
+   * @param identityQuota allocations per identity tag, across that identity's peers
+   */
   public record TurnConfig(String secret, List<String> previousSecrets, Duration credentialTtl, List<String> uris,
                            List<String> staticUsers, boolean relayEnabled, String listenIp, int port, String relayIp,
                            String relayIpv6, String externalIp, int minPort, int maxPort, String realm,
-                           List<String> allowedPeers, int userQuota, int totalQuota, int maxPermissions,
-                           int maxChannels, long bandwidthBytesPerSecond, int allocationLifetimeSeconds,
-                           int maxAllocationLifetimeSeconds, int threads) {
+                           List<String> allowedPeers, int userQuota, int identityQuota, int totalQuota,
+                           int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
+                           int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads) {
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
@@ -207,8 +211,8 @@ public record SwitchboardConfig(
         turn.bool("relay-enabled"), turn.nonEmptyString("listen-ip"), turn.integer("port", 0, 65535),
         turn.nonEmptyString("relay-ip"), turn.string("relay-ipv6"), turn.string("external-ip"), minPort, maxPort,
         turn.nonEmptyString("realm"), turn.strings("allowed-peers"), turn.integer("user-quota", 1, 1_000_000),
-        turn.integer("total-quota", 1, 10_000_000), turn.integer("max-permissions", 1, 10_000),
-        turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
+        turn.integer("identity-quota", 1, 1_000_000), turn.integer("total-quota", 1, 10_000_000),
+        turn.integer("max-permissions", 1, 10_000), turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
         lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
   }
 

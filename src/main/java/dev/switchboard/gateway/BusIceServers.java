@@ -23,7 +23,7 @@ public final class BusIceServers implements IceServers {
   }
 
   public Future<IceServersReply> request(String id) {
-    return bus.<JsonObject>request(Addresses.TURN_CREDENTIALS, new IceServersRequest(id).toJson(), options)
+    return bus.<JsonObject>request(Addresses.TURN_CREDENTIALS, new IceServersRequest(id, null).toJson(), options)
         .map(Message::body).map(IceServersReply::fromJson);
   }
 

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One relayed transport address held for one client 5-tuple (RFC 8656 §2.2). */
 final class Allocation {
@@ -17,6 +18,8 @@ final class Allocation {
   final Map<InetAddress, Long> permissions = new ConcurrentHashMap<>();
   final Map<Integer, Channel> channelsByNumber = new ConcurrentHashMap<>();
   final Map<InetSocketAddress, Channel> channelsByPeer = new ConcurrentHashMap<>();
+  /** Expiry, revocation, Refresh 0 and a closing TCP client may race to end it: only the first one releases. */
+  private final AtomicBoolean released = new AtomicBoolean();
   private final long bytesPerSecond;
   private double budget;
   private long budgetAt;
@@ -47,6 +50,11 @@ final class Allocation {
       this.peer = peer;
       this.expiresAt = expiresAt;
     }
+  }
+
+  /** True once, for the caller that ends the allocation. */
+  boolean markReleased() {
+    return released.compareAndSet(false, true);
   }
 
   boolean permitted(InetAddress peer, long now) {

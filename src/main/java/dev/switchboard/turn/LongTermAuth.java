@@ -42,10 +42,12 @@ final class LongTermAuth {
   }
 
   /**
-   * @param raw the request as received (MESSAGE-INTEGRITY is checked on these bytes)
+   * @param raw        the request as received (MESSAGE-INTEGRITY is checked on these bytes)
+   * @param sessionKey the key of the client's existing allocation when this request is made on it with the
+   *                   username that created it, else null
    */
   Result check(byte[] raw, String username, String requestRealm, String nonce, InetSocketAddress client,
-               long nowSeconds) {
+               long nowSeconds, byte[] sessionKey) {
     if (StunWire.find(raw, StunWire.ATTR_MESSAGE_INTEGRITY) < 0) {
       return Result.of(Outcome.CHALLENGE);
     }
@@ -58,6 +60,12 @@ final class LongTermAuth {
     }
     if (nonceCheck == NonceService.Check.STALE) {
       return Result.of(Outcome.STALE_NONCE);
+    }
+    // the credential's expiry gates new allocations only: an allocation's own requests verify with the key it
+    // was created with, so Refresh keeps working after expiry (coturn caches the key per session, LiveKit
+    // checks the TTL at Allocate only); revocation, not expiry, ends an allocation early
+    if (sessionKey != null && StunWire.verifyIntegrity(raw, sessionKey)) {
+      return new Result(Outcome.OK, username, sessionKey);
     }
     for (String password : passwordsFor(username, nowSeconds)) {
       byte[] key = key(username, realm, password);

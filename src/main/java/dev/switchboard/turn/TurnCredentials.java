@@ -38,10 +38,20 @@ public final class TurnCredentials {
     return HexFormat.of().formatHex(bytes);
   }
 
-  /** @param id who the credential is for (a peer id, or the REST API's {@code username} parameter) */
-  public TurnCredential issue(String id, long nowEpochSeconds) {
-    String username = (nowEpochSeconds + ttl.toSeconds()) + ":" + sanitise(id);
+  /**
+   * A credential bound to one admitted peer: {@code <expiry>:<peerId>:<identityTag>} (see {@link CredentialUser}).
+   *
+   * @param peerId   the peer it is for (sanitised, so the username stays parseable)
+   * @param identity the peer's identity, or null when it has none (tagged {@code anon})
+   */
+  public TurnCredential issue(String peerId, String identity, long nowEpochSeconds) {
+    String username = new CredentialUser(nowEpochSeconds + ttl.toSeconds(), sanitise(peerId),
+        CredentialUser.tag(identity)).username();
     return new TurnCredential(username, password(secrets.get(0), username), ttl.toSeconds());
+  }
+
+  public Duration ttl() {
+    return ttl;
   }
 
   /** True when the password matches under one of the secrets and the expiry has not passed. */

@@ -8,7 +8,10 @@ import io.vertx.core.VerticleBase;
 
 import java.time.Clock;
 
-/** Hands out ICE servers with fresh TURN REST API credentials over the event bus. */
+/**
+ * Hands out ICE servers with fresh TURN credentials over the event bus, each bound to the admitted peer the
+ * caller names (the caller has checked the admission; this verticle only signs).
+ */
 public final class TurnCredentialsVerticle extends VerticleBase {
   private final TurnCredentials credentials;
   private final IceServerList servers;
@@ -24,7 +27,8 @@ public final class TurnCredentialsVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(Addresses.TURN_CREDENTIALS, message -> {
       IceServersRequest request = IceServersRequest.fromJson(message.body());
-      TurnCredential credential = credentials.issue(request.id(), clock.instant().getEpochSecond());
+      TurnCredential credential = credentials.issue(request.peerId(), request.identity(),
+          clock.instant().getEpochSecond());
       message.reply(new IceServersReply(servers.build(credential), credential.username(), credential.password(),
           credential.ttlSeconds(), servers.turnUris()).toJson());
     }).completion();

@@ -1,6 +1,7 @@
 package dev.switchboard.turn;
 
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.bus.TurnRevocation;
 import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
@@ -29,12 +30,22 @@ public final class TurnRelayVerticle extends VerticleBase {
   private final SwitchboardConfig.TurnConfig config;
   private final TurnCredentials credentials;
   private final SwitchboardMetrics metrics;
+  private final Clock clock;
   private TurnServer server;
+  private Revocations revocations;
+  private Admission admission;
 
   public TurnRelayVerticle(SwitchboardConfig.TurnConfig config, TurnCredentials credentials, SwitchboardMetrics metrics) {
+    this(config, credentials, metrics, Clock.systemUTC());
+  }
+
+  /** @param clock credential expiry, nonces and lifetimes are read from it (a fake one in specs) */
+  public TurnRelayVerticle(SwitchboardConfig.TurnConfig config, TurnCredentials credentials, SwitchboardMetrics metrics,
+                           Clock clock) {
     this.config = config;
     this.credentials = credentials;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   @Override
@@ -51,7 +62,9 @@ public final class TurnRelayVerticle extends VerticleBase {
     Map<String, String> staticUsers = new HashMap<>();
     config.staticUsers().forEach(u -> staticUsers.put(u.substring(0, u.indexOf(':')), u.substring(u.indexOf(':') + 1)));
     LongTermAuth auth = new LongTermAuth(settings.realm(), credentials, staticUsers, new NonceService(600));
-    server = new TurnServer(settings, auth, new PeerPolicy(config.allowedPeers(), own), Clock.systemUTC());
+    revocations = new Revocations(clock, credentials.ttl());
+    admission = new Admission(revocations, settings.userQuota(), settings.identityQuota());
+    server = new TurnServer(settings, auth, new PeerPolicy(config.allowedPeers(), own), admission, clock);
     try {
       server.start();
     } catch (java.net.BindException e) {
@@ -59,9 +72,16 @@ public final class TurnRelayVerticle extends VerticleBase {
       throw new PortUnavailable("turn.port", settings.listenIp().getHostAddress() + ":" + settings.port() + " (udp+tcp)", e);
     }
     registerMeters();
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TURN_STATUS,
+    Future<Void> status = vertx.eventBus().<JsonObject>localConsumer(Addresses.TURN_STATUS,
         message -> message.reply(new JsonObject().put("listening", true).put("allocations", server.allocationCount())))
         .completion();
+    // not local: a peer's session may end on any node, and it may have allocated on this one
+    Future<Void> revoke = vertx.eventBus().consumer(Addresses.TURN_REVOKE, message -> {
+      if (message.body() instanceof JsonObject json) {
+        revocations.revoke(TurnRevocation.fromJson(json));
+      }
+    }).completion();
+    return Future.all(status, revoke);
   }
 
   /** The first ice4j encode loads its Kotlin configuration (~0.5 s): pay it at start, not on a client's request. */
@@ -84,6 +104,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.revoked.refused", admission.revokedRefusals, a -> a.sum())
+        .description("Allocate requests refused (401) because their username or peer was revoked").register(registry);
+    FunctionCounter.builder("switchboard.turn.revoked.torn.down", admission.revokedTeardowns, a -> a.sum())
+        .description("Allocations ended early because their username or peer was revoked").register(registry);
+    Gauge.builder("switchboard.turn.revocations.held", revocations, Revocations::size)
+        .description("Revoked usernames and peer ids remembered until their credentials expire").register(registry);
   }
 
   @Override
@@ -99,7 +125,8 @@ public final class TurnRelayVerticle extends VerticleBase {
         address("turn.relay-ip", config.relayIp()),
         config.relayIpv6().isBlank() ? null : address("turn.relay-ipv6", config.relayIpv6()),
         config.externalIp().isBlank() ? null : address("turn.external-ip", config.externalIp()),
-        config.minPort(), config.maxPort(), config.realm(), config.userQuota(), config.totalQuota(),
+        config.minPort(), config.maxPort(), config.realm(), config.userQuota(), config.identityQuota(),
+        config.totalQuota(),
         config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
         config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard",
         config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));

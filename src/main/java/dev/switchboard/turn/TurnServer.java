@@ -74,10 +74,10 @@ public final class TurnServer implements AutoCloseable {
   private final TurnSettings settings;
   private final LongTermAuth auth;
   private final PeerPolicy policy;
+  private final Admission admission;
   private final Clock clock;
   private final UnauthorizedLimiter challenges = new UnauthorizedLimiter(20);
   private final Map<InetSocketAddress, Allocation> allocations = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> perUser = new ConcurrentHashMap<>();
   private final Map<Long, Reservation> reservations = new ConcurrentHashMap<>();
   private final AtomicInteger nextSelector = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -103,10 +103,12 @@ public final class TurnServer implements AutoCloseable {
   private record RelaySelector(Selector selector, ConcurrentLinkedQueue<Allocation> toRegister) {
   }
 
-  public TurnServer(TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Clock clock) {
+  /** @param admission revocations and the per-peer / per-identity quotas, checked at Allocate and on every sweep */
+  TurnServer(TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Admission admission, Clock clock) {
     this.settings = settings;
     this.auth = auth;
     this.policy = policy;
+    this.admission = admission;
     this.clock = clock;
     this.software = settings.software().getBytes(StandardCharsets.UTF_8);
   }
@@ -489,8 +491,12 @@ public final class TurnServer implements AutoCloseable {
       return;
     }
     long now = clock.instant().getEpochSecond();
-    LongTermAuth.Result result = auth.check(raw, text(request, Attribute.USERNAME), text(request, Attribute.REALM),
-        text(request, Attribute.NONCE), client, now);
+    Allocation existing = allocations.get(client);
+    String username = text(request, Attribute.USERNAME);
+    byte[] sessionKey = method != Message.TURN_METHOD_ALLOCATE && existing != null
+        && existing.username.equals(username) ? existing.key : null;
+    LongTermAuth.Result result = auth.check(raw, username, text(request, Attribute.REALM),
+        text(request, Attribute.NONCE), client, now, sessionKey);
     switch (result.outcome()) {
       case BAD_REQUEST -> {
         reply(link, error(request, 400), null);
@@ -501,20 +507,14 @@ public final class TurnServer implements AutoCloseable {
             && request.containsAttribute(Attribute.MESSAGE_INTEGRITY)) {
           authFailures.increment();
         }
-        if (!challenges.allow(client.getAddress(), now)) {
-          return;
+        if (challenges.allow(client.getAddress(), now)) {
+          reply(link, challenge(request, result.outcome() == LongTermAuth.Outcome.STALE_NONCE ? 438 : 401, client), null);
         }
-        Response challenge = error(request, result.outcome() == LongTermAuth.Outcome.STALE_NONCE ? 438 : 401);
-        challenge.putAttribute(AttributeFactory.createRealmAttribute(auth.realm().getBytes(StandardCharsets.UTF_8)));
-        challenge.putAttribute(AttributeFactory.createNonceAttribute(
-            auth.nonceFor(client, now).getBytes(StandardCharsets.US_ASCII)));
-        reply(link, challenge, null);
         return;
       }
       default -> {
       }
     }
-    Allocation existing = allocations.get(client);
     if (method == Message.TURN_METHOD_ALLOCATE) {
       allocate(request, link, result, existing, evenPortReserve, family);
       return;
@@ -534,6 +534,15 @@ public final class TurnServer implements AutoCloseable {
     } else {
       channelBind(request, link, existing);
     }
+  }
+
+  /** A 401 or 438 with a fresh nonce: the client may retry, with other credentials in the case of 401. */
+  private Response challenge(Message request, int code, InetSocketAddress client) {
+    Response challenge = error(request, code);
+    challenge.putAttribute(AttributeFactory.createRealmAttribute(auth.realm().getBytes(StandardCharsets.UTF_8)));
+    challenge.putAttribute(AttributeFactory.createNonceAttribute(
+        auth.nonceFor(client, clock.instant().getEpochSecond()).getBytes(StandardCharsets.US_ASCII)));
+    return challenge;
   }
 
   /** @param evenPort null without EVEN-PORT, else its R flag (reserve the next port too) */
@@ -569,14 +578,31 @@ public final class TurnServer implements AutoCloseable {
       reply(link, error(request, 400), auth.key());
       return;
     }
-    AtomicLong userCount = perUser.computeIfAbsent(auth.username(), u -> new AtomicLong());
-    if (userCount.get() >= settings.userQuota()) {
+    // a revoked credential is refused like a wrong one, so a client gives up on it instead of retrying
+    if (admission.refuses(auth.username())) {
+      reply(link, challenge(request, 401, link.remote()), null);
+      return;
+    }
+    if (!admission.acquire(auth.username())) {
       reply(link, error(request, 486), auth.key());
       return;
     }
+    boolean placed = false;
+    try {
+      placed = place(request, link, auth, relayIp, token, evenPort);
+    } finally {
+      if (!placed) {
+        admission.release(auth.username());
+      }
+    }
+  }
+
+  /** Binds the relay port and stores the allocation; false (after replying) when the relay has no room. */
+  private boolean place(Message request, ClientLink link, LongTermAuth.Result auth, InetAddress relayIp,
+                        ReservationTokenAttribute token, Boolean evenPort) {
     if (allocations.size() >= settings.totalQuota()) {
       reply(link, error(request, 508), auth.key());
-      return;
+      return false;
     }
     DatagramChannel relay;
     byte[] reservationToken = null;
@@ -585,7 +611,7 @@ public final class TurnServer implements AutoCloseable {
         Reservation reserved = reservations.remove(tokenKey(token.getReservationToken()));
         if (reserved == null) {
           reply(link, error(request, 508), auth.key());
-          return;
+          return false;
         }
         relay = reserved.channel();
       } else if (evenPort != null) {
@@ -601,7 +627,7 @@ public final class TurnServer implements AutoCloseable {
       }
     } catch (IOException e) {
       reply(link, error(request, 508), auth.key());
-      return;
+      return false;
     }
     int local = ((InetSocketAddress) localAddress(relay)).getPort();
     InetAddress advertisedIp = relayIp instanceof Inet4Address && settings.externalIp() != null
@@ -610,7 +636,6 @@ public final class TurnServer implements AutoCloseable {
         new InetSocketAddress(advertisedIp, local), request.getTransactionID(),
         clock.millis() + lifetimeMillis(request), settings.bandwidthBytesPerSecond());
     allocations.put(link.remote(), allocation);
-    userCount.incrementAndGet();
     RelaySelector relays = relaySelectors.get(Math.floorMod(nextSelector.getAndIncrement(), relaySelectors.size()));
     relays.toRegister().add(allocation);
     relays.selector().wakeup();
@@ -619,6 +644,7 @@ public final class TurnServer implements AutoCloseable {
       response.putAttribute(AttributeFactory.createReservationTokenAttribute(reservationToken));
     }
     reply(link, response, auth.key());
+    return true;
   }
 
   private Response allocated(Message request, Allocation allocation) {
@@ -796,7 +822,8 @@ public final class TurnServer implements AutoCloseable {
       long now = clock.millis();
       allocations.entrySet().removeIf(entry -> {
         Allocation allocation = entry.getValue();
-        if (allocation.expiresAt <= now) {
+        // a revoked allocation ends like an expired one, here rather than on a packet thread
+        if (allocation.expiresAt <= now || admission.tearsDown(allocation.username)) {
           release(allocation);
           return true;
         }
@@ -810,6 +837,7 @@ public final class TurnServer implements AutoCloseable {
         });
         return false;
       });
+      admission.purgeRevocations();
       reservations.values().removeIf(r -> {
         if (r.expiresAt() <= now) {
           quietly(r.channel());
@@ -823,10 +851,9 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void release(Allocation allocation) {
-    quietly(allocation.relay);
-    AtomicLong count = perUser.get(allocation.username);
-    if (count != null && count.decrementAndGet() <= 0) {
-      perUser.remove(allocation.username, count);
+    if (allocation.markReleased()) {
+      quietly(allocation.relay);
+      admission.release(allocation.username);
     }
   }
 

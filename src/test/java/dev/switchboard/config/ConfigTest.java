@@ -29,6 +29,9 @@ class ConfigTest {
     assertEquals(Duration.ofSeconds(60), config.channel().idleTimeout());
     assertEquals(100, config.channel().maxChannels());
     assertEquals(6, config.rooms().maxPeers());
+    assertEquals(Duration.ofSeconds(600), config.turn().credentialTtl());
+    assertEquals(10, config.turn().userQuota());
+    assertEquals(20, config.turn().identityQuota());
     assertEquals(Runtime.getRuntime().availableProcessors(), config.http().instances());
     assertTrue(config.nodeId().startsWith("node-"));
   }

@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
+import dev.switchboard.turn.CredentialUser;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +46,7 @@ class SignalingFlowTest {
       JsonObject first = a.enter("r1");
       assertEquals(new JsonArray(), first.getJsonArray("peers"));
       JsonObject turn = first.getJsonArray("ice_servers").getJsonObject(1);
-      assertTrue(turn.getString("username").endsWith(":" + first.getString("peer_id")), turn::encode);
+      assertEquals(first.getString("peer_id"), CredentialUser.parse(turn.getString("username")).peerId(), turn::encode);
       assertTrue(turn.getJsonArray("urls").getString(0).startsWith("turn:127.0.0.1:"), turn::encode);
       JsonObject second = b.enter("r1");
       assertEquals(new JsonArray().add(a.peerId()), second.getJsonArray("peers"));

@@ -92,7 +92,7 @@ class CoturnClientInteropTest {
   @Test
   void expired_credentials_cannot_allocate() throws Exception {
     TurnCredential expired = new TurnCredentials(List.of(SECRET), Duration.ofSeconds(60))
-        .issue("late", System.currentTimeMillis() / 1000 - 3600);
+        .issue("late", null, System.currentTimeMillis() / 1000 - 3600);
     Result run = uclient("-X", "-c", "-m", "1", "-n", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
         "-u", expired.username(), "-w", expired.password());
     assertNotEquals(0, run.exit(), run.output());

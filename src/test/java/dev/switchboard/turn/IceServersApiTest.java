@@ -42,7 +42,7 @@ class IceServersApiTest {
     long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
     long now = System.currentTimeMillis() / 1000;
     assertTrue(expiry > now + 590 && expiry <= now + 601, username);
-    assertEquals(id, username.substring(username.indexOf(':') + 1));
+    assertEquals(id, CredentialUser.parse(username).peerId());
     assertTrue(verifier.verify(username, turnServer.getString("credential"), now));
   }
 

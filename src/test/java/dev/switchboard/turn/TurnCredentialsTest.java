@@ -22,23 +22,40 @@ class TurnCredentialsTest {
   }
 
   @Test
-  void username_is_expiry_then_id() {
-    TurnCredential credential = credentials.issue("peerA", 1_000);
-    assertEquals("1600:peerA", credential.username());
+  void username_is_expiry_then_peer_id_then_identity_tag() {
+    // python3: base64.urlsafe_b64encode(hashlib.sha256(b"alice@example.org").digest())[:12]
+    TurnCredential credential = credentials.issue("peerA", "alice@example.org", 1_000);
+    assertEquals("1600:peerA:emSt8oc36pBx", credential.username());
     assertEquals(600, credential.ttlSeconds());
-    assertEquals(TurnCredentials.password("s3cret".getBytes(), "1600:peerA"), credential.password());
+    assertEquals(TurnCredentials.password("s3cret".getBytes(), "1600:peerA:emSt8oc36pBx"), credential.password());
   }
 
   @Test
-  void ids_are_sanitised_so_the_username_stays_parseable() {
-    assertEquals("1600:evilinjected", credentials.issue("evil:in jected", 1_000).username());
-    assertEquals("1600:anonymous", credentials.issue("", 1_000).username());
-    assertEquals(5 + 128, credentials.issue("x".repeat(500), 1_000).username().length());
+  void a_peer_without_identity_is_tagged_anon() {
+    assertEquals("1600:peerA:anon", credentials.issue("peerA", null, 1_000).username());
+  }
+
+  @Test
+  void the_identity_tag_is_stable_and_does_not_reveal_the_identity() {
+    String tag = CredentialUser.tag("alice@example.org");
+    assertEquals(tag, CredentialUser.tag("alice@example.org"));
+    assertTrue(tag.matches("[A-Za-z0-9_-]{12}"), tag);
+    assertFalse(credentials.issue("p", "alice@example.org", 1_000).username().contains("alice"));
+    assertFalse(tag.equals(CredentialUser.tag("alice@example.com")));
+  }
+
+  @Test
+  void peer_ids_are_sanitised_so_the_username_stays_parseable() {
+    assertEquals("1600:evilinjected:anon", credentials.issue("evil:in jected", null, 1_000).username());
+    assertEquals("1600:anonymous:anon", credentials.issue("", null, 1_000).username());
+    assertEquals(5 + 128 + 5, credentials.issue("x".repeat(500), null, 1_000).username().length());
+    assertEquals(new CredentialUser(1600, "evilinjected", CredentialUser.tag("a:b")),
+        CredentialUser.parse(credentials.issue("evil:in jected", "a:b", 1_000).username()));
   }
 
   @Test
   void verification_accepts_until_expiry_and_refuses_wrong_or_expired_credentials() {
-    TurnCredential credential = credentials.issue("a", 1_000);
+    TurnCredential credential = credentials.issue("a", null, 1_000);
     assertTrue(credentials.verify(credential.username(), credential.password(), 1_600));
     assertFalse(credentials.verify(credential.username(), credential.password(), 1_601));
     assertFalse(credentials.verify(credential.username(), "wrong", 1_000));
@@ -47,10 +64,10 @@ class TurnCredentialsTest {
 
   @Test
   void rotated_secrets_are_still_accepted_while_the_first_one_signs() {
-    TurnCredential old = credentials.issue("a", 1_000);
+    TurnCredential old = credentials.issue("a", null, 1_000);
     TurnCredentials rotated = new TurnCredentials(List.of("new-secret", "s3cret"), Duration.ofSeconds(600));
     assertTrue(rotated.verify(old.username(), old.password(), 1_000));
-    TurnCredential fresh = rotated.issue("a", 1_000);
+    TurnCredential fresh = rotated.issue("a", null, 1_000);
     assertFalse(credentials.verify(fresh.username(), fresh.password(), 1_000));
   }
 

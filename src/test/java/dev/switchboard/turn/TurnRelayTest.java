@@ -47,7 +47,7 @@ class TurnRelayTest {
   }
 
   private TurnTestClient client(TestNode node, String id) throws Exception {
-    TurnCredential credential = credentials.issue(id, System.currentTimeMillis() / 1000);
+    TurnCredential credential = credentials.issue(id, null, System.currentTimeMillis() / 1000);
     return new TurnTestClient(node.node().turnPort(), credential.username(), credential.password());
   }
 
@@ -182,7 +182,7 @@ class TurnRelayTest {
   @Test
   void the_per_user_allocation_quota_holds(Vertx vertx) throws Exception {
     try (TestNode node = node(vertx, Map.of("SWITCHBOARD_TURN_USER_QUOTA", "2"))) {
-      TurnCredential credential = credentials.issue("erin", System.currentTimeMillis() / 1000);
+      TurnCredential credential = credentials.issue("erin", null, System.currentTimeMillis() / 1000);
       int port = node.node().turnPort();
       try (TurnTestClient one = new TurnTestClient(port, credential.username(), credential.password());
            TurnTestClient two = new TurnTestClient(port, credential.username(), credential.password());
@@ -231,10 +231,10 @@ class TurnRelayTest {
   void wrong_or_expired_credentials_get_401_and_nothing_is_allocated(Vertx vertx) throws Exception {
     try (TestNode node = node(vertx, Map.of())) {
       int port = node.node().turnPort();
-      TurnCredential good = credentials.issue("hank", System.currentTimeMillis() / 1000);
-      TurnCredential expired = credentials.issue("hank", System.currentTimeMillis() / 1000 - 3600);
+      TurnCredential good = credentials.issue("hank", null, System.currentTimeMillis() / 1000);
+      TurnCredential expired = credentials.issue("hank", null, System.currentTimeMillis() / 1000 - 3600);
       TurnCredential otherSecret = new TurnCredentials(List.of("other"), Duration.ofMinutes(10))
-          .issue("hank", System.currentTimeMillis() / 1000);
+          .issue("hank", null, System.currentTimeMillis() / 1000);
       for (TurnCredential bad : List.of(new TurnCredential(good.username(), "wrong", 600), expired, otherSecret)) {
         try (TurnTestClient client = new TurnTestClient(port, bad.username(), bad.password())) {
           assertEquals(401, TurnTestClient.errorCode(client.request(MessageFactory.createAllocateRequest((byte) 17, false))));
