@@ -1,30 +1,55 @@
-// Switchboard web app: lobby, then a mesh call over the signaling protocol of protocol.md §3.
-// Display names and mute state travel as targeted signals of kind "state" ({name, audio, video}).
+// Switchboard web app: lobby, then a mesh call over the signaling protocol of docs/protocol.md.
+// Who a peer is (name, viewer or not, connected or not) comes from the server's member objects (§5). Mute and
+// camera flags travel peer to peer as targeted signals of kind "state" ({name, audio, video}); their name is
+// only shown while the server has sent no member object with a name (servers older than §5).
 import { Socket } from "/vendor/phoenix.mjs";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const forceRelay = params.get("relay") === "1"; // relay-only ICE (strict networks, tests)
+const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-const WORDS = ["amber", "brisk", "cedar", "delta", "ember", "fjord", "grove", "harbor", "indigo", "juniper",
-  "kestrel", "lumen", "maple", "nova", "orbit", "pine", "quartz", "river", "sierra", "tundra"];
-const randomRoom = () => `${WORDS[Math.floor(Math.random() * WORDS.length)]}-${WORDS[Math.floor(Math.random() * WORDS.length)]}-${Math.floor(Math.random() * 90 + 10)}`;
+// In open mode whoever knows a room's name can join it, so the names the lobby suggests must not be
+// guessable: 13 letters of a 32-letter alphabet (no l, o, 0 or 1 to misread) carry 65 random bits.
+const ROOM_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+function randomRoom() {
+  // 256 is a multiple of 32, so keeping 5 bits of each byte leaves every letter equally likely
+  const letters = Array.from(crypto.getRandomValues(new Uint8Array(13)), (b) => ROOM_ALPHABET[b & 31]).join("");
+  return `${letters.slice(0, 4)}-${letters.slice(4, 8)}-${letters.slice(8)}`;
+}
 
 const state = {
   socket: null, roomChannel: null, peerChannel: null, peerId: null, room: null, name: null,
+  token: null, claims: null, viewer: false, // the access token of the link (§4), its payload, publish:false
+  resumeToken: null, // from the latest room join reply; a reconnect presents it to keep the peer id (§7)
   iceServers: [], localStream: null, screenTrack: null, audio: true, video: true,
-  peers: new Map(), // id -> {pc, polite, makingOffer, ignoreOffer, queued, name, audio, video, tile, restartTimer}
+  peers: new Map(), // id -> {pc, polite, makingOffer, ignoreOffer, queued, name, statedName, tile, restartTimer}
+  members: new Map(), // id -> the member object of §5 as the server last described it
+  peerStates: new Map(), // id -> "connected" | "disconnected": the last peer:state (or member state) seen
+  departures: [], // every peer:left since load, {peer_id, reason}
   // perfect negotiation, counted for the browser tests: offers that collided with our own (glare), those
   // ignored as the impolite side, and those accepted as the polite side by rolling our own offer back
   negotiation: { collisions: 0, ignoredOffers: 0, rollbacks: 0 },
+  // also for the tests, which check that a signaling blip renegotiates nothing and rebuilds no tile: per
+  // peer id (kept after the peer is gone) negotiationneeded and signalingstatechange events, and tile churn
+  perPeer: new Map(),
+  tiles: { created: 0, removed: 0 },
+  joins: 0, socketDown: false, everOpened: false, failedConnects: 0, iceRefresh: null, qualityTimer: null,
+  ended: null, // why this page stopped taking part: a key of PAGES, or "left"
 };
 
 // ---------- UI helpers ----------
-function banner(text, error = false) {
+/** One banner at a time; kind lets a later event clear only the message it is about. */
+function banner(text, error = false, kind = "info") {
   const el = $("banner");
   el.hidden = !text;
   el.textContent = text || "";
   el.classList.toggle("error", error);
+  el.dataset.kind = text ? kind : "";
+}
+
+function clearBanner(kind) {
+  if ($("banner").dataset.kind === kind) banner("");
 }
 
 function tileFor(id, label, local = false) {
@@ -49,6 +74,96 @@ function showFlags(tile, audio, video) {
   tile.classList.toggle("video-off", !video);
   tile.dataset.audio = String(audio);
   tile.dataset.video = String(video);
+}
+
+function showViewer(tile, viewer) {
+  tile.classList.toggle("viewer", viewer);
+  tile.querySelector(".role").hidden = !viewer;
+}
+
+// Pages that replace the call for good. A refused WebSocket upgrade is invisible to page scripts (phoenix.js
+// would just keep reconnecting), so every refusal the page can foresee or learn of ends here, with no retry.
+const PAGES = {
+  expired: ["Your invitation link has expired", "Ask the person who invited you for a new link."],
+  early: ["Your invitation link is not valid yet", "Open it again closer to the time of the call."],
+  invalid: ["This invitation link is not valid", "It may have been cut short when it was copied. Ask for a new link."],
+  unauthorized: ["You are not invited to this room", "Your invitation is for another room, or does not let you join this one."],
+  replaced: ["You joined this room from another tab or device", "This tab has left the call.", "Use this tab instead"],
+  removed: ["You were removed from the room", "Someone running the call took you out of it."],
+  full: ["This room is full", "At most 6 people can be in a room.", "Try again"],
+  closed: ["You are no longer in this room", "The server ended your part in the call.", "Join again"],
+};
+
+function endPage(kind) {
+  if (state.ended) return;
+  state.ended = kind;
+  state.socketDown = false;
+  clearInterval(state.qualityTimer);
+  for (const id of [...state.peers.keys()]) dropPeer(id);
+  state.localStream?.getTracks().forEach((t) => t.stop());
+  state.screenTrack?.stop();
+  // no phx_leave needed: the server has already let us go, or never let us in (callers leave a refused channel)
+  state.socket?.disconnect();
+  const [title, text, action] = PAGES[kind];
+  banner("");
+  $("lobby").hidden = true;
+  $("room-view").hidden = true;
+  $("notice-title").textContent = title;
+  $("notice-text").textContent = text;
+  const button = $("notice-action");
+  button.hidden = !action;
+  if (action) {
+    button.textContent = action;
+    // the token is still in sessionStorage, so a reload joins again with it (after "replaced": here, not there)
+    button.onclick = () => location.reload();
+  }
+  $("notice").hidden = false;
+  $("notice").dataset.kind = kind;
+  document.title = `${title} · Switchboard`;
+}
+
+// ---------- access token (protocol.md §4) ----------
+const tokenKey = (room) => `switchboard.token.${room}`;
+
+/** sessionStorage may be disabled (privacy settings); the token then only lasts as long as the page. */
+function session(op) {
+  try {
+    return op(sessionStorage);
+  } catch {
+    return null;
+  }
+}
+
+/** The link's token (`#token=...`), taken out of the address bar so it is not copied, bookmarked or shown. */
+function tokenFromLink() {
+  if (!location.hash) return null;
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (!fragment.has("token")) return null;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  return fragment.get("token").trim() || null;
+}
+
+/** The JWT's payload, read without checking the signature: only to foresee what the server will refuse. */
+function decodeClaims(token) {
+  try {
+    const part = token.split(".")[1];
+    const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))));
+    return claims && typeof claims === "object" && !Array.isArray(claims) ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the server would refuse the token now, as far as the page can tell without the key; null if it may not. */
+function tokenProblem() {
+  if (!state.token) return null;
+  const claims = state.claims;
+  if (!claims || typeof claims.exp !== "number") return "invalid"; // exp is required (§4)
+  const now = Date.now() / 1000;
+  if (claims.exp <= now) return "expired";
+  if (typeof claims.nbf === "number" && claims.nbf > now) return "early";
+  return null;
 }
 
 // ---------- media ----------
@@ -84,36 +199,102 @@ function signal(kind, to, body) {
     .receive("error", (e) => console.warn(`signal:${kind} to ${to} refused`, e));
 }
 
-function join() {
-  state.socket = new Socket("/socket", { params: {} });
-  state.socket.onOpen(() => banner(""));
-  state.socket.onError(() => banner("Connection lost, reconnecting…", true));
+function connect() {
+  const options = {
+    // evaluated at every (re)connect, so a reconnect presents the resume token of the latest join reply
+    params: () => (state.resumeToken ? { resume: state.resumeToken } : {}),
+  };
+  // phoenix.js 1.8 sends authToken in Sec-WebSocket-Protocol rather than in the URL, which servers and proxies
+  // log. It encodes with btoa and drops "="; a JWT's characters never give "+" or "/" there, so it is base64url.
+  if (state.token) options.authToken = state.token;
+  state.socket = new Socket("/socket", options);
+  state.socket.onOpen(() => {
+    state.everOpened = true;
+    state.failedConnects = 0;
+  });
+  state.socket.onError(() => onSocketDown(false));
+  state.socket.onClose(() => onSocketDown(true));
   state.socket.connect();
-  state.roomChannel = state.socket.channel(`room:${state.room}`, () => ({ name: state.name }));
-  state.roomChannel.on("room:peers", ({ peers }) => reconcile(peers));
-  // the newcomer makes the offers; members only learn of it here
-  state.roomChannel.on("peer:joined", () => {});
-  state.roomChannel.on("peer:left", ({ peer_id }) => dropPeer(peer_id));
-  for (const kind of ["offer", "answer", "candidate", "state"]) {
-    state.roomChannel.on(`signal:${kind}`, (msg) => onSignal(kind, msg));
-  }
-  state.roomChannel.join()
-    .receive("ok", onJoined)
-    .receive("error", ({ reason }) => {
-      if (reason === "room_full") {
-        banner("This room is full (at most 6 people).", true);
-        state.roomChannel.leave();
-      } else {
-        banner(`Cannot join: ${reason}`, true);
-      }
-    });
 }
 
-function onJoined({ peer_id, peers, ice_servers }) {
+/** The socket closed or failed; phoenix.js reconnects by itself (and rejoins), the peer connections stay. */
+function onSocketDown(closed) {
+  if (state.ended) return;
+  state.socketDown = true;
+  if (state.token && tokenProblem() === "expired") {
+    // the upgrade refuses an expired access token (§4) while a resume needs none (§7): reconnect without it
+    if (!state.resumeToken) return endPage("expired");
+    state.socket.authToken = null; // phoenix.js reads this at every connect
+  }
+  if (closed && !state.everOpened && ++state.failedConnects >= 3) {
+    // a refused upgrade (403) looks like any failed connect to the page: say what it might be, keep trying
+    banner(state.token ? "Still connecting… If this lasts, your invitation link may not be valid."
+      : "Still connecting… If this room needs an invitation, open the link you were sent.", true, "reconnecting");
+  } else {
+    banner("Reconnecting…", false, "reconnecting");
+  }
+}
+
+function join() {
+  connect();
+  const channel = state.socket.channel(`room:${state.room}`, () => ({ name: state.name }));
+  state.roomChannel = channel;
+  channel.on("room:peers", ({ peers, members }) => {
+    rememberMembers(members);
+    reconcile(peers || []);
+  });
+  // the newcomer makes the offers; the others learn here who it is, so its tile has the right name at once
+  channel.on("peer:joined", (member) => rememberMembers([member]));
+  channel.on("peer:left", ({ peer_id, reason }) => {
+    state.departures.push({ peer_id, reason: reason ?? null });
+    state.members.delete(peer_id);
+    dropPeer(peer_id);
+  });
+  // a disconnected peer may resume within the server's window: keep its connection and tile, only mark it
+  channel.on("peer:state", ({ peer_id, state: peerState }) => setPeerState(peer_id, peerState));
+  for (const kind of ["offer", "answer", "candidate", "state"]) {
+    channel.on(`signal:${kind}`, (msg) => onSignal(kind, msg));
+  }
+  // phoenix.js passes the phx_close payload, or the string "leave" when this page left the channel itself
+  channel.onClose((payload) => {
+    if (state.ended || payload === "leave") return;
+    const reason = payload && payload.reason;
+    endPage(reason === "replaced" || reason === "removed" ? reason : "closed");
+  });
+  channel.join().receive("ok", onJoined).receive("error", onJoinRefused);
+}
+
+function onJoinRefused({ reason } = {}) {
+  if (state.ended) return;
+  if (reason === "resume_expired") {
+    // The session could not be resumed (window over, token spent, node gone): this socket has a new peer id,
+    // and phoenix.js joins again by itself after rejoinAfterMs (1 s). That join is a fresh one (the server
+    // answers resume_expired to the first join only) and no later reconnect may present the spent token.
+    state.resumeToken = null;
+    if (tokenProblem() === "expired") {
+      state.roomChannel.leave();
+      endPage("expired");
+    }
+    return;
+  }
+  if (reason === "unauthorized" || reason === "room_full") {
+    // no retry loop: leaving is what stops phoenix.js from joining again
+    state.roomChannel.leave();
+    endPage(reason === "room_full" ? "full" : tokenProblem() === "expired" ? "expired" : "unauthorized");
+    return;
+  }
+  banner(`Cannot join (${reason}); trying again…`, true, "join");
+}
+
+function onJoined({ peer_id, peers = [], members, ice_servers, resume_token }) {
   state.iceServers = ice_servers || [];
-  if (state.peerId !== peer_id) {
-    // a new socket is a new peer: everything negotiated under the old id is gone
+  state.resumeToken = resume_token || null; // single use: every join reply brings the next one
+  state.joins++;
+  const resumed = state.peerId === peer_id;
+  if (!resumed) {
+    // a new peer id is a new peer for everyone: whatever was negotiated under the old id is gone
     for (const id of [...state.peers.keys()]) dropPeer(id);
+    state.members.clear();
     state.peerChannel?.leave();
     state.peerId = peer_id;
     state.peerChannel = state.socket.channel(`peer:${peer_id}`, {});
@@ -122,25 +303,81 @@ function onJoined({ peer_id, peers, ice_servers }) {
     }
     state.peerChannel.join();
   }
+  rememberMembers(members);
   reconcile(peers);
-  // the newcomer offers to everyone already there
-  for (const id of peers) ensurePeer(id, true);
+  if (resumed) {
+    // Same session (§7): every connection and tile stays, and media never stopped. Peers that joined while we
+    // were away made their offers to us; the server held them and delivers them right after this reply, so
+    // offering to them too would only collide. Our flags may have changed meanwhile: say them again.
+    broadcastState();
+  } else {
+    // the newcomer offers to everyone already there
+    for (const id of peers) ensurePeer(id, true);
+  }
+  state.socketDown = false;
+  clearBanner("reconnecting");
+  clearBanner("join");
 }
 
+/** The server's list is the truth: whoever is not in it left, possibly while our socket was down. */
 function reconcile(peers) {
   for (const id of [...state.peers.keys()]) {
     if (!peers.includes(id)) dropPeer(id);
   }
+  for (const id of [...state.members.keys()]) {
+    if (!peers.includes(id)) state.members.delete(id);
+  }
+}
+
+/** Member objects (§5) from a join reply, room:peers or peer:joined; servers before §5 send none. */
+function rememberMembers(list) {
+  for (const member of Array.isArray(list) ? list : []) {
+    if (!member || typeof member.peer_id !== "string" || member.peer_id === state.peerId) continue;
+    state.members.set(member.peer_id, { ...state.members.get(member.peer_id), ...member });
+    if (member.state) setPeerState(member.peer_id, member.state);
+    const peer = state.peers.get(member.peer_id);
+    if (peer) showIdentity(member.peer_id, peer);
+  }
+}
+
+function setPeerState(id, peerState) {
+  if (typeof id !== "string" || (peerState !== "connected" && peerState !== "disconnected")) return;
+  state.peerStates.set(id, peerState);
+  const member = state.members.get(id);
+  if (member) member.state = peerState;
+  const peer = state.peers.get(id);
+  if (peer) peer.tile.dataset.peerState = peerState; // style.css overlays "reconnecting…"
+}
+
+/** The server's name for a peer wins over the one it states itself: with a token, that one is verified. */
+function showIdentity(id, peer) {
+  const member = state.members.get(id);
+  peer.name = String(member?.name || peer.statedName || id.slice(0, 6)).slice(0, 64);
+  peer.tile.querySelector(".name").textContent = peer.name;
+  showViewer(peer.tile, member?.publish === false);
 }
 
 // ---------- peer connections (perfect negotiation) ----------
+function countsFor(id) {
+  let counts = state.perPeer.get(id);
+  if (!counts) {
+    counts = { negotiationNeeded: 0, signalingStateChanges: 0 };
+    state.perPeer.set(id, counts);
+  }
+  return counts;
+}
+
 function ensurePeer(id, offer = false) {
   let peer = state.peers.get(id);
   if (peer) return peer;
   const pc = new RTCPeerConnection({ iceServers: state.iceServers, iceTransportPolicy: forceRelay ? "relay" : "all" });
-  peer = { pc, tracksAdded: false, polite: state.peerId < id, makingOffer: false, ignoreOffer: false, queued: [], name: id.slice(0, 6),
-    audio: true, video: true, tile: tileFor(id, id.slice(0, 6)), restartTimer: null };
+  peer = { pc, tracksAdded: false, polite: state.peerId < id, makingOffer: false, ignoreOffer: false, queued: [],
+    name: id.slice(0, 6), statedName: null, tile: tileFor(id, id.slice(0, 6)), restartTimer: null };
   state.peers.set(id, peer);
+  state.tiles.created++;
+  peer.tile.dataset.peerState = state.peerStates.get(id) || "connected";
+  showIdentity(id, peer);
+  const counts = countsFor(id);
   const video = peer.tile.querySelector("video");
   pc.ontrack = ({ streams: [stream] }) => {
     if (video.srcObject !== stream) {
@@ -150,6 +387,7 @@ function ensurePeer(id, offer = false) {
   };
   pc.onicecandidate = ({ candidate }) => candidate && signal("candidate", id, candidate.toJSON());
   pc.onnegotiationneeded = async () => {
+    counts.negotiationNeeded++;
     try {
       peer.makingOffer = true;
       await pc.setLocalDescription();
@@ -160,38 +398,83 @@ function ensurePeer(id, offer = false) {
       peer.makingOffer = false;
     }
   };
+  pc.onsignalingstatechange = () => { counts.signalingStateChanges++; };
   pc.onconnectionstatechange = () => {
     peer.tile.querySelector(".state").textContent = pc.connectionState;
     peer.tile.dataset.state = pc.connectionState;
   };
+  // Only ICE itself decides on a restart. A dropped signaling socket says nothing about the media path (the
+  // server keeps the session for a resume), so it never restarts ICE: that would renegotiate every call.
   pc.oniceconnectionstatechange = () => {
     clearTimeout(peer.restartTimer);
-    if (pc.iceConnectionState === "failed") pc.restartIce();
-    if (pc.iceConnectionState === "disconnected") peer.restartTimer = setTimeout(() => pc.restartIce(), 4000);
+    if (pc.iceConnectionState === "failed") restartIce(id, peer);
+    if (pc.iceConnectionState === "disconnected") peer.restartTimer = setTimeout(() => restartIce(id, peer), 4000);
   };
-  if (offer) addLocalTracks(peer);
+  if (offer) addLocalTracks(peer, true);
   signal("state", id, { name: state.name, audio: state.audio, video: state.video });
   return peer;
 }
 
-/** The offerer adds tracks at once; the answerer after the remote offer, so its transceivers are reused. */
-function addLocalTracks(peer) {
+/**
+ * The offerer adds tracks at once; the answerer after the remote offer, so its transceivers are reused. An
+ * offerer without a track of a kind (a viewer, or no camera) asks for it receive-only: its offer still needs
+ * the m-line to receive on, and recvonly is what the server lets through from a peer without publish (§5).
+ */
+function addLocalTracks(peer, offering = false) {
   if (peer.tracksAdded) return;
   peer.tracksAdded = true;
-  for (const track of state.localStream ? state.localStream.getTracks() : []) {
+  const tracks = !state.viewer && state.localStream ? state.localStream.getTracks() : [];
+  for (const track of tracks) {
     const sending = track.kind === "video" && state.screenTrack ? state.screenTrack : track;
     peer.pc.addTrack(sending, state.localStream);
   }
+  if (!offering) return;
+  for (const kind of ["audio", "video"]) {
+    if (!tracks.some((t) => t.kind === kind)) peer.pc.addTransceiver(kind, { direction: "recvonly" });
+  }
+}
+
+/** Fresh TURN credentials (the join's may have expired, §6) for every connection; one request at a time. */
+function refreshIceServers() {
+  if (!state.iceRefresh) {
+    state.iceRefresh = new Promise((resolve) => {
+      state.roomChannel.push("ice:refresh", {})
+        .receive("ok", ({ ice_servers }) => { applyIceServers(ice_servers); resolve(); })
+        // a server without ice:refresh (unknown_event), or none reachable: restart with the servers we have
+        .receive("error", () => resolve())
+        .receive("timeout", () => resolve());
+    }).finally(() => { state.iceRefresh = null; });
+  }
+  return state.iceRefresh;
+}
+
+function applyIceServers(iceServers) {
+  if (!Array.isArray(iceServers)) return;
+  state.iceServers = iceServers;
+  for (const { pc } of state.peers.values()) {
+    try {
+      // the rest of the configuration (relay-only policy, certificates) must stay as it is
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+    } catch (e) {
+      console.warn("new ICE servers not applied", e);
+    }
+  }
+}
+
+function restartIce(id, peer) {
+  refreshIceServers().then(() => {
+    if (state.peers.get(id) === peer && !state.ended) peer.pc.restartIce();
+  });
 }
 
 async function onSignal(kind, { from, body }) {
-  if (!from || from === state.peerId) return;
+  if (!from || from === state.peerId || state.ended) return;
   const peer = ensurePeer(from);
   const pc = peer.pc;
   try {
     if (kind === "state") {
-      peer.name = String(body.name || from.slice(0, 6)).slice(0, 40);
-      peer.tile.querySelector(".name").textContent = peer.name;
+      peer.statedName = body.name ? String(body.name).slice(0, 64) : null;
+      showIdentity(from, peer);
       showFlags(peer.tile, body.audio !== false, body.video !== false);
     } else if (kind === "offer" || kind === "answer") {
       const collision = kind === "offer" && (peer.makingOffer || pc.signalingState !== "stable");
@@ -228,6 +511,7 @@ function dropPeer(id) {
   peer.pc.close();
   peer.tile.remove();
   state.peers.delete(id);
+  state.tiles.removed++;
 }
 
 // ---------- controls ----------
@@ -276,6 +560,7 @@ async function stopSharing() {
 }
 
 function leave() {
+  state.ended = "left";
   for (const id of [...state.peers.keys()]) dropPeer(id);
   state.localStream?.getTracks().forEach((t) => t.stop());
   state.screenTrack?.stop();
@@ -299,9 +584,11 @@ async function updateQuality() {
   }
 }
 
-// What the browser tests read: per remote peer, its name, flags and inbound video progress.
+// What the browser tests read and do. Everything returned is a plain copy (Selenium turns it into Java maps).
 window.switchboard = {
-  get peerId() { return state.peerId; },
+  /** This page's peer id from the latest room join reply, or null before the first. */
+  peerId() { return state.peerId; },
+  /** Per remote peer: its name, flags, connection and inbound video progress. */
   async peers() {
     const out = [];
     for (const [id, peer] of state.peers) {
@@ -316,14 +603,45 @@ window.switchboard = {
       out.push({ id, name: peer.name, audio: peer.tile.dataset.audio !== "false", video: peer.tile.dataset.video !== "false",
         state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null,
         signalingState: peer.pc.signalingState,
-        localIceUfrag: /a=ice-ufrag:(\S+)/.exec(peer.pc.localDescription?.sdp || "")?.[1] ?? null });
+        localIceUfrag: /a=ice-ufrag:(\S+)/.exec(peer.pc.localDescription?.sdp || "")?.[1] ?? null,
+        peerState: state.peerStates.get(id) ?? null, publish: state.members.get(id)?.publish !== false });
     }
     return out;
   },
-  /** Perfect-negotiation counters since the page loaded (a copy). */
+  /** Perfect-negotiation counters since the page loaded: {collisions, ignoredOffers, rollbacks}. */
   get negotiation() { return { ...state.negotiation }; },
-  dropSocket() { state.socket.conn.close(); },
-  /** Restarts ICE on every connection, as the app does when ICE fails; returns when (Date.now()). */
+  /** Peer id -> {negotiationNeeded, signalingStateChanges}: events of its RTCPeerConnection since load. */
+  negotiationCounts() {
+    return Object.fromEntries([...state.perPeer].map(([id, counts]) => [id, { ...counts }]));
+  },
+  /** Remote tiles created and removed since load: {created, removed}. */
+  tileChurn() { return { ...state.tiles }; },
+  /** Peer id -> "connected" | "disconnected": the last state the server gave (peer:state or a member object). */
+  peerStates() { return Object.fromEntries(state.peerStates); },
+  /** Every peer:left since load, in order: [{peer_id, reason}] (reason null from servers that send none). */
+  departures() { return state.departures.map((d) => ({ ...d })); },
+  /**
+   * {socket: "connecting" | "open" | "closing" | "closed", joins: room joins answered ok since load,
+   * reconnecting: the socket went down and the room is not joined again yet, page: a PAGES key, "left" or null,
+   * viewer: joined receive-only, resumable: holds a resume token}
+   */
+  status() {
+    return { socket: state.socket ? state.socket.connectionState() : "closed", joins: state.joins,
+      reconnecting: state.socketDown, page: state.ended, viewer: state.viewer, resumable: state.resumeToken !== null };
+  },
+  /**
+   * Closes the socket as a network blip would, without phx_leave (phoenix.js disconnect() sends none, and stops
+   * its own reconnecting), then connects again after ms; the channels rejoin on open. Returns Date.now().
+   */
+  dropSocket(ms = 0) {
+    state.socket.disconnect();
+    setTimeout(() => state.socket.connect(), ms);
+    return Date.now();
+  },
+  /**
+   * Restarts ICE on every connection at once (without asking for fresh TURN credentials first, unlike the
+   * app when ICE fails: the glare test needs both sides to offer at the same millisecond); returns Date.now().
+   */
   restartIce() {
     for (const { pc } of state.peers.values()) pc.restartIce();
     return Date.now();
@@ -334,24 +652,65 @@ window.switchboard = {
 async function enterRoom() {
   state.room = $("room").value;
   state.name = $("name").value.trim() || "Guest";
+  const problem = tokenProblem(); // again: the lobby may have been open for a while
+  if (problem) return endPage(problem);
+  // a link without a room (a token for every room) only now knows under which room a reload finds it
+  if (state.token) session((s) => s.setItem(tokenKey(state.room), state.token));
   history.replaceState(null, "", `/r/${encodeURIComponent(state.room)}${forceRelay ? "?relay=1" : ""}`);
   $("lobby").hidden = true;
   $("room-view").hidden = false;
-  if (!state.localStream) await openMedia();
+  if (state.viewer) {
+    // receive-only: no camera or microphone is ever opened, so nothing to mute or share
+    state.audio = false;
+    state.video = false;
+    for (const id of ["toggle-audio", "toggle-video", "share"]) $(id).hidden = true;
+  } else if (!state.localStream) {
+    await openMedia();
+  }
   const local = tileFor("local", `${state.name} (you)`, true);
   local.querySelector("video").srcObject = state.localStream;
-  showFlags(local, true, true);
+  showFlags(local, state.audio, state.video);
+  showViewer(local, state.viewer);
   join();
-  setInterval(updateQuality, 2000);
+  state.qualityTimer = setInterval(updateQuality, 2000);
 }
 
 async function start() {
   const match = location.pathname.match(/^\/r\/([A-Za-z0-9_-]{1,64})/);
-  $("room").value = match ? match[1] : randomRoom();
-  $("name").value = params.get("name") || localStorage.getItem("switchboard.name") || "";
+  let room = match ? match[1] : null;
+  const fromLink = tokenFromLink();
+  state.token = fromLink || (room && session((s) => s.getItem(tokenKey(room)))) || null;
+  state.claims = state.token ? decodeClaims(state.token) : null;
+  if (!room && typeof state.claims?.room === "string" && ROOM_ID.test(state.claims.room)) room = state.claims.room;
+  if (fromLink && room) session((s) => s.setItem(tokenKey(room), fromLink)); // a reload of this tab finds it
+  state.viewer = state.claims?.publish === false;
+
+  // The tab is going away: leave for good first. A socket that merely closes is kept for a resume (§7), so the
+  // others would see a reconnecting tile for the whole window. This listener is added before phoenix.js adds
+  // its own (which disconnects on pagehide), so the phx_leave is still sent.
+  window.addEventListener("pagehide", () => {
+    if (!state.ended) {
+      state.ended = "left";
+      state.roomChannel?.leave();
+    }
+    state.socket?.disconnect();
+  });
+  // back from the back/forward cache after leaving: start over
+  window.addEventListener("pageshow", (e) => { if (e.persisted && state.ended === "left") location.reload(); });
+
+  const problem = tokenProblem();
+  if (problem) return endPage(problem);
+
+  $("room").value = room || randomRoom();
+  $("name").value = state.claims?.name || params.get("name") || localStorage.getItem("switchboard.name") || "";
+  if (state.claims) {
+    // the invitation decides: its room (unless it covers every room) and, when it has one, the name shown
+    $("room").readOnly = state.claims.room !== "*";
+    $("name").readOnly = typeof state.claims.name === "string" && state.claims.name !== "";
+  }
   $("join-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    localStorage.setItem("switchboard.name", $("name").value.trim());
+    if (!$("name").readOnly) localStorage.setItem("switchboard.name", $("name").value.trim());
     enterRoom();
   });
   $("toggle-audio").addEventListener("click", () => toggle("audio"));
@@ -359,12 +718,17 @@ async function start() {
   $("share").addEventListener("click", shareScreen);
   $("copy-link").addEventListener("click", () => navigator.clipboard?.writeText(`${location.origin}/r/${state.room}`));
   $("leave").addEventListener("click", leave);
-  window.addEventListener("pagehide", () => state.socket?.disconnect());
-  if (match && params.get("join") === "1" && params.get("name")) {
+  if (room && params.get("join") === "1" && params.get("name")) {
     await enterRoom();
     return;
   }
   $("lobby").hidden = false;
+  if (state.viewer) {
+    $("viewer-note").hidden = false;
+    $("devices").hidden = true;
+    $("preview").hidden = true;
+    return;
+  }
   await openMedia();
   await listDevices();
   $("camera").addEventListener("change", openMedia);
