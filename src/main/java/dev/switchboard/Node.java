@@ -69,10 +69,21 @@ public final class Node {
     this.metrics = metrics;
   }
 
+  /** Open mode admits anyone who knows a room's name: fine on localhost, a choice to make knowingly elsewhere. */
+  private static void warnIfOpenToTheNetwork(SwitchboardConfig config) {
+    String host = config.http().host();
+    boolean loopback = host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    if (!config.auth().tokenMode() && !loopback) {
+      LOG.warning("auth.mode is open and http.host is " + host + ": anyone who can reach this node and knows a room "
+          + "name can join it; deployments set auth.mode=token (README, Security)");
+    }
+  }
+
   public static Future<Node> start(Vertx vertx, SwitchboardConfig configured, SwitchboardMetrics metrics) {
     boolean clustered = configured.cluster().enabled();
     SwitchboardConfig config = clustered ? configured.withNodeId(ClusterSupport.nodeId(vertx)) : configured;
     Node node = new Node(vertx, config, metrics);
+    warnIfOpenToTheNetwork(config);
     RedisRoomStore shared = !clustered ? null : new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))),

@@ -316,6 +316,21 @@ public final class ChannelSocket {
     return endAll(exit).onComplete(v -> transport.close(code, reason));
   }
 
+  /**
+   * The server ends a joined channel on its own ({@code replaced}, {@code removed}): {@code phx_close} with the
+   * channel's join_ref and {@code payload} (phoenix.js then does not rejoin), and the handler ends with
+   * {@link ExitReason#KICKED}. False when the topic is not joined.
+   */
+  public boolean closeChannel(String topic, JsonObject payload) {
+    Joined joined = channels.get(topic);
+    if (joined == null || closed) {
+      return false;
+    }
+    send(FrameCodec.encode(joined.joinRef, joined.joinRef, topic, "phx_close", payload));
+    end(joined, ExitReason.KICKED);
+    return true;
+  }
+
   // ---- outbound ---------------------------------------------------------------------------------
 
   /** Nanos (of the socket's clock) since the client last sent anything. */

@@ -6,5 +6,7 @@ public enum ExitReason {
   SOCKET_CLOSED,
   DUPLICATE_JOIN,
   SHUTDOWN,
+  /** The server closed the channel: the peer was replaced or removed from the room (not by this socket). */
+  KICKED,
   CRASH
 }

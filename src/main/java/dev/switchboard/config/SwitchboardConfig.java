@@ -30,7 +30,8 @@ public record SwitchboardConfig(
 
   public record HttpConfig(String host, int port, String webroot, int instances,
                            List<String> allowedOrigins, boolean allowLocalhostOrigins,
-                           int maxConnections, int maxConnectionsPerIp, List<String> trustedProxies) {
+                           int maxConnections, int maxConnectionsPerIp, List<String> trustedProxies,
+                           int joinsPerIpPerSecond, int joinBurstPerIp) {
   }
 
   public record ChannelConfig(int maxFrameBytes, int transportMaxFrameBytes, Duration idleTimeout,
@@ -248,7 +249,8 @@ public record SwitchboardConfig(
         http.nonEmptyString("host"), http.integer("port", 0, 65535), http.nonEmptyString("webroot"),
         instances == 0 ? cores : instances, http.strings("allowed-origins"), http.bool("allow-localhost-origins"),
         http.integer("max-connections", 1, 10_000_000), http.integer("max-connections-per-ip", 1, 10_000_000),
-        trustedProxies(http));
+        trustedProxies(http), http.integer("joins-per-ip-per-second", 1, 10_000_000),
+        http.integer("join-burst-per-ip", 1, 10_000_000));
 
     int maxFrame = channel.integer("max-frame-bytes", 1024, 64 * 1024 * 1024);
     int transportMax = channel.integer("transport-max-frame-bytes", 1024, 256 * 1024 * 1024);

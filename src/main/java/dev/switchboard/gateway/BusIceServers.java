@@ -22,17 +22,14 @@ public final class BusIceServers implements IceServers {
     this.bus = bus;
   }
 
-  public Future<IceServersReply> request(String id) {
-    return bus.<JsonObject>request(Addresses.TURN_CREDENTIALS, new IceServersRequest(id, null).toJson(), options)
-        .map(Message::body).map(IceServersReply::fromJson);
-  }
-
   /** A join still succeeds without ICE servers (direct paths may work); the operator sees why. */
   @Override
-  public Future<JsonArray> forPeer(String peerId) {
-    return request(peerId).map(IceServersReply::iceServers).recover(e -> {
-      LOG.warning("no ICE servers for the join reply: " + e.getMessage());
-      return Future.succeededFuture(new JsonArray());
-    });
+  public Future<IceServersReply> forPeer(String peerId, String identity) {
+    return bus.<JsonObject>request(Addresses.TURN_CREDENTIALS, new IceServersRequest(peerId, identity).toJson(),
+            options)
+        .map(Message::body).map(IceServersReply::fromJson).recover(e -> {
+          LOG.warning("no ICE servers for peer " + peerId + ": " + e.getMessage());
+          return Future.succeededFuture(IceServers.NO_SERVERS);
+        });
   }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.channel.TokenBucket;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,10 +29,32 @@ public final class ConnectionLimits {
   private final int maxPerAddress;
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  /**
+   * Room joins per client address: a token bucket while the address holds sockets (dropped with its last
+   * one, so the map is bounded by the sockets' cap).
+   */
+  private final ConcurrentHashMap<String, TokenBucket> joinsPerAddress = new ConcurrentHashMap<>();
+  private final int joinsPerSecond;
+  private final int joinBurst;
 
   public ConnectionLimits(int maxTotal, int maxPerAddress) {
+    this(maxTotal, maxPerAddress, Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 2);
+  }
+
+  public ConnectionLimits(int maxTotal, int maxPerAddress, int joinsPerSecond, int joinBurst) {
     this.maxTotal = maxTotal;
     this.maxPerAddress = maxPerAddress;
+    this.joinsPerSecond = joinsPerSecond;
+    this.joinBurst = joinBurst;
+  }
+
+  /** Whether the address may attempt another room join now (every attempt counts, refused ones too). */
+  public boolean tryJoin(String address) {
+    TokenBucket bucket = joinsPerAddress.computeIfAbsent(address,
+        a -> new TokenBucket(joinsPerSecond, joinBurst, System::nanoTime));
+    synchronized (bucket) {
+      return bucket.tryTake();
+    }
   }
 
   /** @return null when a slot was taken (give it back with {@link #release}), otherwise why not */
@@ -56,7 +80,13 @@ public final class ConnectionLimits {
   }
 
   public void release(String address) {
-    perAddress.computeIfPresent(address, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
+    perAddress.computeIfPresent(address, (key, count) -> {
+      if (count.decrementAndGet() <= 0) {
+        joinsPerAddress.remove(address);
+        return null;
+      }
+      return count;
+    });
     total.decrementAndGet();
   }
 

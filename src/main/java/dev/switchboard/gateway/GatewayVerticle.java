@@ -1,5 +1,10 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.auth.AccessGrant;
+import dev.switchboard.auth.AccessTokens;
+import dev.switchboard.auth.AuthFailure;
+import dev.switchboard.auth.TokenExtractor;
+import dev.switchboard.bus.IceServersReply;
 import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.Addresses;
@@ -57,7 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final ConnectionLimits connectionLimits;
   private ClientAddress clientAddresses;
   private RegistryClient readiness;
-  private BusIceServers turnCredentials;
+  private AccessTokens tokens;
   private final Set<PeerSession> sessions = new LinkedHashSet<>();
   private HttpServer server;
   private Signaling signaling;
@@ -82,7 +87,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   public static ConnectionLimits limitsFor(SwitchboardConfig config) {
-    return new ConnectionLimits(config.http().maxConnections(), config.http().maxConnectionsPerIp());
+    return new ConnectionLimits(config.http().maxConnections(), config.http().maxConnectionsPerIp(),
+        config.http().joinsPerIpPerSecond(), config.http().joinBurstPerIp());
   }
 
   @Override
@@ -102,13 +108,17 @@ public final class GatewayVerticle extends VerticleBase {
         }
       }
     });
-    signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
-        new RoomBroadcasts(vertx.eventBus()), iceServers, metrics);
     readiness = new RegistryClient(vertx.eventBus(), 1_000);
-    turnCredentials = new BusIceServers(vertx.eventBus());
-
-    server = vertx.createHttpServer(serverOptions(channel));
-    return server.requestHandler(router()).listen(config.http().port(), config.http().host());
+    // reads PEM files: off the event loop
+    return vertx.executeBlocking(() -> AccessTokens.from(vertx, config.auth(), java.time.Clock.systemUTC()))
+        .compose(accessTokens -> {
+          tokens = accessTokens;
+          signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
+              new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
+              config.auth().tokenMode(), connectionLimits);
+          server = vertx.createHttpServer(serverOptions(channel));
+          return server.requestHandler(router()).listen(config.http().port(), config.http().host());
+        });
   }
 
   private HttpServerOptions serverOptions(SwitchboardConfig.ChannelConfig channel) {
@@ -146,22 +156,46 @@ public final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * ICE servers over HTTP, for admitted peers only: 404 in open mode (the join reply and {@code ice:refresh}
+   * carry them); in token mode a bearer access token and the {@code peer_id} of a peer of that identity that
+   * is in a room, 401 otherwise.
+   */
   private void iceServers(RoutingContext rc) {
-    turnCredentials.request(PeerIds.next())
-        .onSuccess(reply -> rc.json(new JsonObject().put("ice_servers", reply.iceServers()).put("ttl", reply.ttlSeconds())))
-        .onFailure(e -> jsonError(rc, 503, "turn_credentials_unavailable"));
+    admittedPeerIceServers(rc, reply -> rc.json(new JsonObject().put("ice_servers", reply.iceServers())
+        .put("ttl", reply.ttlSeconds())));
   }
 
-  /** The TURN REST API form: {@code GET /api/turn?service=turn&username=<u>} → {@code {username, password, ttl, uris}}. */
+  /** The TURN REST API form: {@code GET /api/turn?service=turn&peer_id=<id>} → {@code {username, password, ttl, uris}}. */
   private void turnRestApi(RoutingContext rc) {
-    if (!"turn".equals(rc.request().getParam("service"))) {
+    if (config.auth().tokenMode() && !"turn".equals(rc.request().getParam("service"))) {
       jsonError(rc, 400, "service must be turn");
       return;
     }
-    String username = rc.request().getParam("username");
-    turnCredentials.request(username == null ? PeerIds.next() : username)
-        .onSuccess(reply -> rc.json(reply.restApiJson()))
-        .onFailure(e -> jsonError(rc, 503, "turn_credentials_unavailable"));
+    admittedPeerIceServers(rc, reply -> rc.json(reply.restApiJson()));
+  }
+
+  private void admittedPeerIceServers(RoutingContext rc, java.util.function.Consumer<IceServersReply> answer) {
+    if (!config.auth().tokenMode()) {
+      jsonError(rc, 404, "not_found");
+      return;
+    }
+    String token = TokenExtractor.fromAuthorization(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String peerId = rc.request().getParam("peer_id");
+    if (token == null || peerId == null) {
+      metrics.accessRefused("ice_servers", "no_token");
+      jsonError(rc, 401, "unauthorized");
+      return;
+    }
+    tokens.verify(token)
+        .compose(grant -> vertx.eventBus().<JsonObject>request(Addresses.peer(peerId),
+            new JsonObject().put("identity", grant.identity()),
+            new DeliveryOptions().setSendTimeout(2_000).addHeader(Addresses.PEER_OP, Addresses.PEER_ICE)))
+        .onSuccess(message -> answer.accept(IceServersReply.fromJson(message.body())))
+        .onFailure(e -> {
+          metrics.accessRefused("ice_servers", e instanceof AuthFailure auth ? auth.detail() : "not_admitted");
+          jsonError(rc, 401, "unauthorized");
+        });
   }
 
   private static void jsonError(RoutingContext rc, int status, String error) {
@@ -211,19 +245,48 @@ public final class GatewayVerticle extends VerticleBase {
       jsonError(rc, refusal.status, refusal.reason);
       return;
     }
+    String token = TokenExtractor.fromConnect(request.getParam("token"),
+        String.join(",", request.headers().getAll("Sec-WebSocket-Protocol")));
+    if (token == null) {
+      if (config.auth().tokenMode()) {
+        refuseUpgrade(rc, client, "missing_token");
+        return;
+      }
+      upgradeWith(request, client, null);
+      return;
+    }
+    request.pause();
+    tokens.verify(token).onComplete(verified -> {
+      if (verified.succeeded()) {
+        upgradeWith(request, client, verified.result());
+      } else {
+        // a token that was sent must be good, in either mode; the detail is for this log only
+        refuseUpgrade(rc, client, verified.cause() instanceof AuthFailure auth ? auth.detail() : "invalid");
+      }
+    });
+  }
+
+  private void refuseUpgrade(RoutingContext rc, String client, String detail) {
+    connectionLimits.release(client);
+    metrics.accessRefused("connect", detail);
+    LOG.info(() -> "upgrade from " + client + " refused: " + detail);
+    jsonError(rc, 403, "unauthorized");
+  }
+
+  private void upgradeWith(HttpServerRequest request, String client, AccessGrant grant) {
     // the connection's Netty channel: Vert.x's (and vertx-web's) WebSocket types do not expose it
     Channel channel = ((ConnectionBase) request.connection()).channel();
     request.toWebSocket()
-        .onSuccess(ws -> open(ws, channel, client))
+        .onSuccess(ws -> open(ws, channel, client, grant))
         .onFailure(e -> {
           connectionLimits.release(client);
           LOG.log(Level.FINE, "WebSocket upgrade failed", e);
         });
   }
 
-  private void open(ServerWebSocket ws, Channel channel, String client) {
+  private void open(ServerWebSocket ws, Channel channel, String client, AccessGrant grant) {
     WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis());
-    PeerSession session = new PeerSession(PeerIds.next(), client, transport, limits, signaling);
+    PeerSession session = new PeerSession(PeerIds.next(), client, transport, limits, signaling, grant);
     sessions.add(session);
     metrics.socketOpened();
     transport.channel().pipeline().addBefore("handler", FrameGuard.NAME,

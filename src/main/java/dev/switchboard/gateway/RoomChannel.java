@@ -1,13 +1,17 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.auth.AccessGrant;
+import dev.switchboard.auth.AuthFailure;
 import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MemberUpdate;
+import dev.switchboard.bus.PeerProfile;
+import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalRequest;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelError;
 import dev.switchboard.channel.ChannelHandler;
-import dev.switchboard.channel.ChannelSocket;
 import dev.switchboard.channel.ExitReason;
 import dev.switchboard.room.RoomIds;
 import dev.switchboard.room.RoomRefusal;
@@ -15,27 +19,33 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@code room:<id>}: membership through the registry, and signals to the other members. */
+/**
+ * {@code room:<id>}: admission under the peer's grant, membership through the registry, signals to the other
+ * members, and the room's own pushes ({@code ice:refresh}, {@code auth:refresh}, {@code admin:remove}).
+ */
 final class RoomChannel implements ChannelHandler {
   static final String PREFIX = "room:";
+  static final String UNAUTHORIZED = "unauthorized";
+  static final String PUBLISH_NOT_ALLOWED = "publish_not_allowed";
+  static final String TOO_MANY_JOINS = "too_many_joins";
   private static final String SIGNAL_PREFIX = "signal:";
   private static final Logger LOG = Logger.getLogger(RoomChannel.class.getName());
 
   private final String room;
+  private final PeerSession session;
   private final String peerId;
-  private final ChannelSocket socket;
   private final ChannelContext context;
   private final Signaling signaling;
-  private List<String> peersAtJoin = List.of();
+  private AccessGrant grant;
+  private JsonObject peersAtJoin = new JsonObject();
 
-  RoomChannel(String room, String peerId, ChannelSocket socket, ChannelContext context, Signaling signaling) {
+  RoomChannel(String room, PeerSession session, ChannelContext context, Signaling signaling) {
     this.room = room;
-    this.peerId = peerId;
-    this.socket = socket;
+    this.session = session;
+    this.peerId = session.peerId();
     this.context = context;
     this.signaling = signaling;
   }
@@ -49,17 +59,27 @@ final class RoomChannel implements ChannelHandler {
     if (!RoomIds.isValid(room)) {
       return Future.failedFuture(new ChannelError("invalid_room"));
     }
-    return signaling.broadcasts().subscribe(room, peerId, socket)
-        .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId())))
-        .compose(reply -> signaling.iceServers().forPeer(peerId).map(iceServers -> {
-          peersAtJoin = reply.peers();
+    if (!signaling.limits().tryJoin(session.clientAddress())) {
+      refused("join", TOO_MANY_JOINS);
+      return Future.failedFuture(new ChannelError(TOO_MANY_JOINS));
+    }
+    grant = admissionGrant(params);
+    if (grant == null) {
+      return Future.failedFuture(new ChannelError(UNAUTHORIZED));
+    }
+    PeerProfile profile = new PeerProfile(grant.identity(), grant.name(), grant.metadata(), grant.verified(),
+        grant.publish(), grant.subscribe(), grant.admin());
+    return signaling.broadcasts().subscribe(room, peerId, session.socket())
+        .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId(), profile)))
+        .compose(reply -> session.iceServers(grant.identity()).map(ice -> {
+          peersAtJoin = new JsonObject().put("peers", new JsonArray(reply.peers())).put("members", reply.members());
           signaling.metrics().join("ok");
           signaling.metrics().peerJoined();
-          return new JsonObject().put("peer_id", peerId).put("peers", new JsonArray(peersAtJoin))
-              .put("ice_servers", iceServers);
+          return peersAtJoin.copy().put("peer_id", peerId).put("ice_servers", ice.iceServers())
+              .put("member", profile.memberJson(peerId, true));
         }))
         .recover(failure -> {
-          signaling.broadcasts().unsubscribe(room, peerId, socket);
+          signaling.broadcasts().unsubscribe(room, peerId, session.socket());
           ChannelError error = asChannelError(failure);
           if (BusFailure.REGISTRY_UNAVAILABLE.equals(error.reason())) {
             undoJoin();
@@ -70,22 +90,64 @@ final class RoomChannel implements ChannelHandler {
   }
 
   /**
+   * The grant this join is made under, or null when it is refused: in token mode the socket's verified
+   * grant, unexpired and covering this room; in open mode that grant if the socket brought one, otherwise
+   * the join params as an unverified profile.
+   */
+  private AccessGrant admissionGrant(JsonObject params) {
+    AccessGrant socketGrant = session.grant();
+    if (socketGrant == null) {
+      if (signaling.tokenMode()) {
+        refused("join", "no_token");
+        return null;
+      }
+      return AccessGrant.open(params.getValue("identity") instanceof String s ? s : null,
+          params.getValue("name") instanceof String s ? s : null,
+          params.getValue("metadata") instanceof JsonObject m ? m : null);
+    }
+    if (socketGrant.expiredAt(System.currentTimeMillis() / 1000)) {
+      refused("join", "expired");
+      return null;
+    }
+    if (!socketGrant.join() || !socketGrant.covers(room)) {
+      refused("join", "grant_does_not_cover_room");
+      return null;
+    }
+    return socketGrant;
+  }
+
+  private void refused(String where, String detail) {
+    signaling.metrics().accessRefused(where, detail);
+    LOG.info(() -> "refused " + where + " of peer " + peerId + " to room " + room + ": " + detail);
+  }
+
+  /**
    * The registry may have admitted the peer although its answer never came (a timeout, a stalled store):
    * an idempotent leave, queued behind that join in the registry, makes sure no ghost member stays behind.
    */
   private void undoJoin() {
-    signaling.registry().leave(new LeaveRequest(room, peerId))
+    signaling.registry().leave(new LeaveRequest(room, peerId, RoomEvent.LEFT_CLOSED))
         .onFailure(e -> LOG.log(Level.WARNING, "undoing the failed join of " + peerId + " to " + room
             + " not recorded: " + e.getMessage()));
   }
 
   @Override
   public void afterJoin() {
-    context.push("room:peers", new JsonObject().put("peers", new JsonArray(peersAtJoin)));
+    context.push("room:peers", peersAtJoin);
   }
 
   @Override
   public Future<JsonObject> handleIn(String event, JsonObject payload) {
+    return switch (event) {
+      case "ice:refresh" -> session.iceServers(grant.identity())
+          .map(ice -> new JsonObject().put("ice_servers", ice.iceServers()).put("ttl", ice.ttlSeconds()));
+      case "auth:refresh" -> refreshAuth(payload);
+      case "admin:remove" -> removeMember(payload);
+      default -> signal(event, payload);
+    };
+  }
+
+  private Future<JsonObject> signal(String event, JsonObject payload) {
     if (!event.startsWith(SIGNAL_PREFIX) || event.length() == SIGNAL_PREFIX.length()) {
       return Future.failedFuture(new ChannelError("unknown_event"));
     }
@@ -94,8 +156,13 @@ final class RoomChannel implements ChannelHandler {
       return Future.failedFuture(new ChannelError("invalid_signal"));
     }
     String kind = event.substring(SIGNAL_PREFIX.length());
+    if (!grant.publish() && SdpDirections.wouldSend(kind, payload.getValue("body"))) {
+      refused("signal", PUBLISH_NOT_ALLOWED);
+      return Future.failedFuture(new ChannelError(PUBLISH_NOT_ALLOWED));
+    }
     long arrival = System.nanoTime();
-    return signaling.registry().signal(new SignalRequest(room, peerId, to, kind, payload.getValue("body")))
+    return signaling.registry().signal(new SignalRequest(room, peerId, to, kind, payload.getValue("body"),
+            grant.admin()))
         .<JsonObject>map(v -> {
           signaling.metrics().signalRelayed(kind, System.nanoTime() - arrival);
           return null;
@@ -107,11 +174,49 @@ final class RoomChannel implements ChannelHandler {
         });
   }
 
+  /** A fresh token of the same identity replaces the socket's grant; a bad one changes nothing. */
+  private Future<JsonObject> refreshAuth(JsonObject payload) {
+    AccessGrant current = session.grant();
+    if (!(payload.getValue("token") instanceof String token) || current == null) {
+      refused("refresh", "no_token");
+      return Future.failedFuture(new ChannelError(UNAUTHORIZED));
+    }
+    return signaling.tokens().verify(token).recover(failure -> {
+      refused("refresh", failure instanceof AuthFailure auth ? auth.detail() : "invalid");
+      return Future.failedFuture(new ChannelError(UNAUTHORIZED));
+    }).compose(fresh -> {
+      if (!fresh.sameIdentity(current)) {
+        refused("refresh", "other_identity");
+        return Future.failedFuture(new ChannelError(UNAUTHORIZED));
+      }
+      session.refreshGrant(fresh);
+      return Future.succeededFuture(new JsonObject().put("exp", fresh.expiresAt()));
+    });
+  }
+
+  private Future<JsonObject> removeMember(JsonObject payload) {
+    if (!grant.admin()) {
+      refused("admin", "not_admin");
+      return Future.failedFuture(new ChannelError(UNAUTHORIZED));
+    }
+    if (!(payload.getValue("peer_id") instanceof String target) || target.equals(peerId)) {
+      return Future.failedFuture(new ChannelError("invalid_peer"));
+    }
+    return signaling.registry().update(new MemberUpdate(room, target, MemberUpdate.Op.REMOVE))
+        .recover(failure -> Future.failedFuture(asChannelError(failure)))
+        .compose(removed -> removed ? Future.succeededFuture(new JsonObject())
+            : Future.failedFuture(new ChannelError(ChannelError.UNKNOWN_PEER)));
+  }
+
   @Override
   public Future<Void> terminate(ExitReason reason) {
     signaling.metrics().peerLeft();
-    signaling.broadcasts().unsubscribe(room, peerId, socket);
-    return signaling.registry().leave(new LeaveRequest(room, peerId))
+    signaling.broadcasts().unsubscribe(room, peerId, session.socket());
+    if (reason == ExitReason.KICKED) {
+      return Future.succeededFuture(); // the registry removed it already and told the room why
+    }
+    String why = reason == ExitReason.LEAVE ? RoomEvent.LEFT_VOLUNTARILY : RoomEvent.LEFT_CLOSED;
+    return signaling.registry().leave(new LeaveRequest(room, peerId, why))
         .onFailure(e -> LOG.log(Level.WARNING, "leave of " + peerId + " from " + room + " (" + reason
             + ") not recorded: " + e.getMessage()))
         .mapEmpty();

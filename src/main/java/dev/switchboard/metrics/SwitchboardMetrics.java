@@ -32,6 +32,7 @@ public final class SwitchboardMetrics {
   private final Map<String, Counter> refusedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> joinsByResult = new ConcurrentHashMap<>();
   private final Map<String, Counter> socketsRefusedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> accessRefusedByReason = new ConcurrentHashMap<>();
   private final Counter slowReaderCloses;
 
   public SwitchboardMetrics(PrometheusMeterRegistry registry) {
@@ -101,6 +102,11 @@ public final class SwitchboardMetrics {
   /** @param reason {@code node_full} or {@code too_many_connections} */
   public void socketRefused(String reason) {
     counter(socketsRefusedByReason, "switchboard.sockets.refused", "reason", reason).increment();
+  }
+
+  /** A refusal of identity and access: {@code where} (connect, join, signal, admin, refresh) and why. */
+  public void accessRefused(String where, String reason) {
+    counter(accessRefusedByReason, "switchboard.access.refused", "refusal", where + ":" + reason).increment();
   }
 
   public void slowReaderClosed() {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Tokens made by hand, independently of vertx-auth-jwt, so that the specs can send any header and claims
  * (including the wrong ones) and check that AccessTokens verifies what a standard JWT library produces.
  */
-final class TestTokens {
+public final class TestTokens {
   /** A fixed "now" for every spec: 2025-01-01T00:00:00Z. */
   static final long NOW = 1_735_689_600L;
   static final String SECRET_1 = "first-secret-of-at-least-32-bytes-0001";
@@ -41,7 +41,7 @@ final class TestTokens {
     return new AuthConfig(AuthConfig.TOKEN, List.of(keys), List.of());
   }
 
-  static JsonObject header(String alg, String kid) {
+  public static JsonObject header(String alg, String kid) {
     JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT");
     return kid == null ? header : header.put("kid", kid);
   }
@@ -51,7 +51,7 @@ final class TestTokens {
     return new JsonObject().put("sub", "alice").put("room", "r1").put("iat", NOW).put("exp", NOW + 3600);
   }
 
-  static String hs256(JsonObject header, JsonObject claims, String secret) {
+  public static String hs256(JsonObject header, JsonObject claims, String secret) {
     String input = segment(header) + "." + segment(claims);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

@@ -44,9 +44,9 @@ class DeliveryTest {
     SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, merged), 5);
     SwitchboardMetrics metrics = SwitchboardMetrics.create();
     on(vertx.deployVerticle(new RoomRegistryVerticle(store, 6, metrics)), 5);
-    IceServers slow = peerId -> {
-      Promise<JsonArray> later = Promise.promise();
-      vertx.setTimer(iceDelayMillis, t -> later.complete(new JsonArray()));
+    IceServers slow = (peerId, identity) -> {
+      Promise<dev.switchboard.bus.IceServersReply> later = Promise.promise();
+      vertx.setTimer(iceDelayMillis, t -> later.complete(IceServers.NO_SERVERS));
       return later.future();
     };
     GatewayVerticle gateway = new GatewayVerticle(config, iceDelayMillis == 0 ? IceServers.NONE : slow, metrics);

@@ -95,7 +95,7 @@ class PhoenixWireProtocolTest {
       assertEquals("phx_reply", reply.getString(3));
       assertEquals("ok", reply.getJsonObject(4).getString("status"));
       assertEquals(new JsonArray().add("1").addNull().add("room:r1").add("room:peers")
-          .add(new JsonObject().put("peers", new JsonArray())), a.next());
+          .add(new JsonObject().put("peers", new JsonArray()).put("members", new JsonArray())), a.next());
     }
   }
 
@@ -248,11 +248,18 @@ class PhoenixWireProtocolTest {
   }
 
   @Test
-  void phoenix_subprotocol_offered_by_authtoken_clients_is_answered() {
-    TestClient a = TestClient.connect(vertx, node.port(), "/socket/websocket?vsn=2.0.0",
-        Map.of("Sec-WebSocket-Protocol", "phoenix, base64url.bearer.phx.dG9rZW4"));
-    try (a) {
+  void phoenix_subprotocol_without_a_token_is_answered_and_a_bad_token_in_it_is_refused_even_in_open_mode() {
+    try (TestClient a = TestClient.connect(vertx, node.port(), "/socket/websocket?vsn=2.0.0",
+        Map.of("Sec-WebSocket-Protocol", "phoenix"))) {
       assertEquals("phoenix", a.subProtocol());
     }
+    // "token": a sent token must verify (AccessAndIdentityTest connects with a good one this way)
+    Throwable refused = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> TestClient.connect(vertx,
+        node.port(), "/socket/websocket?vsn=2.0.0", Map.of("Sec-WebSocket-Protocol", "phoenix, base64url.bearer.phx.dG9rZW4")));
+    Throwable cause = refused;
+    while (cause.getCause() != null && !(cause instanceof io.vertx.core.http.UpgradeRejectedException)) {
+      cause = cause.getCause();
+    }
+    assertEquals(403, ((io.vertx.core.http.UpgradeRejectedException) cause).getStatus(), refused.toString());
   }
 }

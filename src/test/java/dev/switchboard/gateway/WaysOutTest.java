@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every way out of a room announces peer:left exactly once and frees the registry entry. */
 @ExtendWith(VertxExtension.class)
@@ -29,8 +30,10 @@ class WaysOutTest {
   /** The observer hears peer:left for the peer, and over everything it ever received no other peer:left. */
   private static void expectLeftOnce(TestClient observer, String room, String peerId) {
     JsonArray left = observer.awaitEvent("room:" + room, "peer:left");
-    assertEquals(new JsonArray().addNull().addNull().add("room:" + room).add("peer:left")
-        .add(new JsonObject().put("peer_id", peerId)), left);
+    assertEquals(new JsonArray().addNull().addNull().add("room:" + room).add("peer:left").add(peerId),
+        new JsonArray().addNull().addNull().add(left.getString(2)).add(left.getString(3))
+            .add(left.getJsonObject(4).getString("peer_id")));
+    assertTrue(List.of("left", "closed").contains(left.getJsonObject(4).getString("reason")), left.encode());
     observer.expectSilence(Duration.ofMillis(500), TestClient.event("peer:left"));
     assertEquals(List.of(left), observer.history(TestClient.event("peer:left")),
         "exactly one peer:left over the whole run, on any topic");

@@ -31,6 +31,9 @@ public final class TestNode implements AutoCloseable {
     merged.put("SWITCHBOARD_TURN_PORT", "0");
     merged.put("SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1");
     merged.put("SWITCHBOARD_TURN_ALLOWED_PEERS", "127.0.0.1/32");
+    // every test client comes from 127.0.0.1: the per-address join cap has its own spec
+    merged.put("SWITCHBOARD_HTTP_JOINS_PER_IP_PER_SECOND", "100000");
+    merged.put("SWITCHBOARD_HTTP_JOIN_BURST_PER_IP", "100000");
     merged.putAll(env);
     SwitchboardConfig config = Wait.on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, merged), 10);
     return new TestNode(vertx, Wait.on(Node.start(vertx, config, SwitchboardMetrics.create()), 10));
@@ -62,6 +65,11 @@ public final class TestNode implements AutoCloseable {
 
   public TestClient connect() {
     return TestClient.connect(vertx, port(), "/socket/websocket?vsn=2.0.0", Map.of());
+  }
+
+  /** Connects with an access token in the connect params (phoenix.js {@code params: {token}}). */
+  public TestClient connect(String token) {
+    return TestClient.connect(vertx, port(), "/socket/websocket?vsn=2.0.0&token=" + token, Map.of());
   }
 
   public void stop() {

@@ -19,7 +19,10 @@ import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** ICE servers with REST-API credentials: in the join reply, at /api/ice-servers and at /api/turn. */
+/**
+ * ICE servers with REST-API credentials in the join reply (the HTTP endpoints, for admitted peers only, are
+ * specified in AccessAndIdentityTest).
+ */
 @ExtendWith(VertxExtension.class)
 class IceServersApiTest {
   private static final Map<String, String> FLEET = Map.of("SWITCHBOARD_TURN_SECRET", "s3cret",
@@ -54,34 +57,6 @@ class IceServersApiTest {
       JsonObject turn = iceServers.getJsonObject(1);
       assertEquals(new JsonArray().add("turn:turn.example:3478?transport=udp"), turn.getJsonArray("urls"));
       assertValidFor(turn, a.peerId());
-    }
-  }
-
-  @Test
-  void ice_servers_endpoint_hands_out_a_fresh_credential(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx, FLEET)) {
-      Map.Entry<Integer, JsonObject> response = get(vertx, node.port(), "/api/ice-servers");
-      assertEquals(200, response.getKey());
-      assertEquals(600, response.getValue().getLong("ttl"));
-      JsonObject turn = response.getValue().getJsonArray("ice_servers").getJsonObject(1);
-      String username = turn.getString("username");
-      assertTrue(verifier.verify(username, turn.getString("credential"), System.currentTimeMillis() / 1000));
-    }
-  }
-
-  @Test
-  void turn_rest_api_answers_username_password_ttl_uris(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx, FLEET)) {
-      Map.Entry<Integer, JsonObject> response = get(vertx, node.port(), "/api/turn?service=turn&username=alice");
-      assertEquals(200, response.getKey());
-      JsonObject body = response.getValue();
-      assertEquals(600, body.getLong("ttl"));
-      assertEquals(new JsonArray().add("turn:turn.example:3478?transport=udp"), body.getJsonArray("uris"));
-      assertValidFor(new JsonObject().put("username", body.getString("username"))
-          .put("credential", body.getString("password")), "alice");
-      Map.Entry<Integer, JsonObject> wrong = get(vertx, node.port(), "/api/turn?service=stun");
-      assertEquals(400, wrong.getKey());
-      assertEquals("service must be turn", wrong.getValue().getString("error"));
     }
   }
 
