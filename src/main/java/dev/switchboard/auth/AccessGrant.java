@@ -76,6 +76,20 @@ public record AccessGrant(String identity, String name, JsonObject metadata, boo
     return other != null && verified == other.verified && identity.equals(other.identity);
   }
 
+  /** As handed over with a resumed session to another node (already verified: never re-checked). */
+  public JsonObject toJson() {
+    return new JsonObject().put("identity", identity).put("name", name).put("metadata", metadata.copy())
+        .put("verified", verified).put("room", room).put("join", join).put("publish", publish)
+        .put("subscribe", subscribe).put("admin", admin).put("exp", expiresAt).put("nbf", notBefore);
+  }
+
+  public static AccessGrant fromJson(JsonObject json) {
+    return new AccessGrant(json.getString("identity"), json.getString("name"), json.getJsonObject("metadata"),
+        json.getBoolean("verified", false), json.getString("room"), json.getBoolean("join", false),
+        json.getBoolean("publish", false), json.getBoolean("subscribe", false), json.getBoolean("admin", false),
+        json.getLong("exp", 0L), json.getLong("nbf", 0L));
+  }
+
   static int encodedBytes(JsonObject json) {
     return json.encode().getBytes(StandardCharsets.UTF_8).length;
   }

@@ -8,5 +8,7 @@ public enum ExitReason {
   SHUTDOWN,
   /** The server closed the channel: the peer was replaced or removed from the room (not by this socket). */
   KICKED,
+  /** The session was resumed by another socket: its membership goes with it, nothing is left or announced. */
+  HANDED_OVER,
   CRASH
 }

@@ -15,7 +15,8 @@ import java.util.UUID;
 /** The whole validated configuration of one node; built once at boot from YAML plus environment. */
 public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
-    MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace, AuthConfig auth) {
+    MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace, AuthConfig auth,
+    Duration sessionResume) {
 
   /** @param redisCommandTimeout every Redis command fails after this long, as if Redis were unreachable */
   public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
@@ -25,7 +26,8 @@ public record SwitchboardConfig(
 
   /** The same configuration under another node id (a clustered node takes its cluster member id). */
   public SwitchboardConfig withNodeId(String id) {
-    return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace, auth);
+    return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace, auth,
+        sessionResume);
   }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
@@ -237,6 +239,7 @@ public record SwitchboardConfig(
     ConfigReader rate = channel.section("rate-limit");
     ConfigReader rooms = root.section("rooms");
     ConfigReader shutdown = root.section("shutdown");
+    ConfigReader session = root.section("session");
     ConfigReader metrics = root.section("metrics");
     ConfigReader turn = root.section("turn");
     List<String> uris = turn.strings("uris", "(stun|stuns|turn|turns):[^\\s]+", "a stun:/turn: URL");
@@ -273,6 +276,7 @@ public record SwitchboardConfig(
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         clusterConfig(root),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)),
-        authConfig(root));
+        authConfig(root),
+        Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)));
   }
 }

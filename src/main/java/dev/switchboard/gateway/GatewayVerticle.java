@@ -9,11 +9,15 @@ import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
+import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.RoomEvent;
+import dev.switchboard.bus.SessionHandover;
 import io.vertx.core.eventbus.DeliveryOptions;
 import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
+import dev.switchboard.session.ResumeTokens;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -64,6 +68,8 @@ public final class GatewayVerticle extends VerticleBase {
   private RegistryClient readiness;
   private AccessTokens tokens;
   private final Set<PeerSession> sessions = new LinkedHashSet<>();
+  /** Sessions whose socket is gone, held for a resume: they leave their rooms when the node stops. */
+  private final Set<PeerSession> held = new LinkedHashSet<>();
   private HttpServer server;
   private Signaling signaling;
   private SocketLimits limits;
@@ -115,7 +121,8 @@ public final class GatewayVerticle extends VerticleBase {
           tokens = accessTokens;
           signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
               new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
-              config.auth().tokenMode(), connectionLimits);
+              config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
+              config.sessionResume().toMillis());
           server = vertx.createHttpServer(serverOptions(channel));
           return server.requestHandler(router()).listen(config.http().port(), config.http().host());
         });
@@ -247,6 +254,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     String token = TokenExtractor.fromConnect(request.getParam("token"),
         String.join(",", request.headers().getAll("Sec-WebSocket-Protocol")));
+    String resume = request.getParam("resume");
+    if (resume != null) {
+      request.pause();
+      resumeUpgrade(request, client, token, resume);
+      return;
+    }
     if (token == null) {
       if (config.auth().tokenMode()) {
         refuseUpgrade(rc, client, "missing_token");
@@ -266,6 +279,36 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * A socket that asks for its old session is admitted whatever its tokens: with the session when its holder
+   * hands it over, otherwise as a new peer whose first join says {@code resume_expired}.
+   */
+  private void resumeUpgrade(HttpServerRequest request, String client, String token, String resumeToken) {
+    Future<AccessGrant> tokenGrant = token == null ? Future.succeededFuture()
+        : tokens.verify(token).otherwise((AccessGrant) null);
+    tokenGrant.onComplete(g -> takeOver(resumeToken).onComplete(h -> {
+      SessionHandover handover = h.result();
+      AccessGrant grant = handover != null && handover.grant() != null ? handover.grant() : g.result();
+      upgradeWith(request, client, grant, handover, handover == null);
+    }));
+  }
+
+  /** The session named by the token, handed over by whichever node holds it; null when refused or gone. */
+  private Future<SessionHandover> takeOver(String resumeToken) {
+    ResumeTokens.Claims claims = ResumeTokens.peek(resumeToken);
+    if (claims == null || !signaling.resumeEnabled()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.peer(claims.peerId()),
+            new JsonObject().put("token", resumeToken),
+            new DeliveryOptions().setSendTimeout(3_000).addHeader(Addresses.PEER_OP, Addresses.PEER_RESUME))
+        .map(message -> SessionHandover.fromJson(message.body()))
+        .otherwise(failure -> {
+          metrics.accessRefused("resume", BusFailure.reasonOf(failure));
+          return null;
+        });
+  }
+
   private void refuseUpgrade(RoutingContext rc, String client, String detail) {
     connectionLimits.release(client);
     metrics.accessRefused("connect", detail);
@@ -274,19 +317,37 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void upgradeWith(HttpServerRequest request, String client, AccessGrant grant) {
+    upgradeWith(request, client, grant, null, false);
+  }
+
+  private void upgradeWith(HttpServerRequest request, String client, AccessGrant grant, SessionHandover handover,
+                           boolean resumeRefused) {
     // the connection's Netty channel: Vert.x's (and vertx-web's) WebSocket types do not expose it
     Channel channel = ((ConnectionBase) request.connection()).channel();
     request.toWebSocket()
-        .onSuccess(ws -> open(ws, channel, client, grant))
+        .onSuccess(ws -> open(ws, channel, client, grant, handover, resumeRefused))
         .onFailure(e -> {
           connectionLimits.release(client);
           LOG.log(Level.FINE, "WebSocket upgrade failed", e);
+          if (handover != null) {
+            // taken over for a socket that never opened: nobody can resume it any more
+            handover.rooms().forEach(room -> signaling.registry()
+                .leave(new LeaveRequest(room, handover.peerId(), RoomEvent.LEFT_CLOSED)));
+          }
         });
   }
 
-  private void open(ServerWebSocket ws, Channel channel, String client, AccessGrant grant) {
+  private void open(ServerWebSocket ws, Channel channel, String client, AccessGrant grant, SessionHandover handover,
+                    boolean resumeRefused) {
     WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis());
-    PeerSession session = new PeerSession(PeerIds.next(), client, transport, limits, signaling, grant);
+    PeerSession session = new PeerSession(handover != null ? handover.peerId() : PeerIds.next(), client, transport,
+        limits, signaling, grant);
+    if (handover != null) {
+      session.adopt(handover);
+    } else if (resumeRefused) {
+      session.refuseResume();
+    }
+    session.onEnded(() -> held.remove(session));
     sessions.add(session);
     metrics.socketOpened();
     transport.channel().pipeline().addBefore("handler", FrameGuard.NAME,
@@ -304,7 +365,11 @@ public final class GatewayVerticle extends VerticleBase {
         if (session.socket().quietNanos() >= idleNanos - IDLE_SLACK_NANOS) {
           metrics.heartbeatTimeout();
         }
-        session.transportClosed();
+        session.transportClosed().onComplete(closed -> {
+          if (session.isHeld()) {
+            held.add(session);
+          }
+        });
       }
     });
     session.listen(vertx.eventBus()).onComplete(ready -> {
@@ -323,6 +388,9 @@ public final class GatewayVerticle extends VerticleBase {
     List<Future<Void>> closing = new ArrayList<>();
     for (PeerSession session : List.copyOf(sessions)) {
       sessions.remove(session);
+      closing.add(session.shutdown());
+    }
+    for (PeerSession session : List.copyOf(held)) {
       closing.add(session.shutdown());
     }
     Promise<Void> bounded = Promise.promise();
@@ -354,6 +422,9 @@ public final class GatewayVerticle extends VerticleBase {
       List<Future<Void>> closing = new ArrayList<>();
       for (PeerSession session : List.copyOf(sessions)) {
         sessions.remove(session);
+        closing.add(session.close(code, reason));
+      }
+      for (PeerSession session : List.copyOf(held)) {
         closing.add(session.close(code, reason));
       }
       Future.join(closing).<Void>mapEmpty().onComplete(closed);

@@ -4,7 +4,11 @@ import dev.switchboard.auth.AccessGrant;
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.IceServersReply;
+import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MemberUpdate;
 import dev.switchboard.bus.PeerKick;
+import dev.switchboard.bus.RoomEvent;
+import dev.switchboard.bus.SessionHandover;
 import dev.switchboard.bus.SignalDelivery;
 import dev.switchboard.bus.TurnRevocation;
 import dev.switchboard.channel.ChannelContext;
@@ -18,17 +22,44 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import dev.switchboard.session.HeldSignals;
+import dev.switchboard.session.ResumeTokens;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * One connected peer: its id, its Phoenix socket, its own event-bus address, and its access grant (null in
- * open mode without a token: each join then brings its own unverified profile).
+ * One peer: its id, its Phoenix socket, its own event-bus address, and its access grant (null in open mode
+ * without a token: each join then brings its own unverified profile).
+ *
+ * <p>A session outlives a socket lost without {@code phx_leave} for {@code session.resume-seconds}
+ * (protocol.md §7): it stays in its rooms as disconnected, keeps its address and holds the signals sent to it,
+ * until a socket with one of its resume tokens takes it over (here or on another node) or the window ends.
  */
 final class PeerSession {
   static final String NOT_SUBSCRIBED = "not_subscribed";
+  static final String RESUME_EXPIRED = "resume_expired";
+  private static final short CLOSE_RESUMED_ELSEWHERE = 4001;
+  /** Added to each held signal's encoded body for its envelope, so that empty bodies still count. */
+  private static final int SIGNAL_OVERHEAD_BYTES = 64;
+  private static final Logger LOG = Logger.getLogger(PeerSession.class.getName());
+
+  enum Phase {
+    LIVE,
+    /** Its socket is gone; held for a resume until the window ends. */
+    DISCONNECTED,
+    /** Another socket took it over: nothing of it is left here. */
+    HANDED_OVER,
+    ENDED
+  }
 
   private final String peerId;
   private final String clientAddress;
@@ -38,7 +69,18 @@ final class PeerSession {
   /** TURN usernames handed to this peer: revoked on every relay when the session ends. */
   private final List<String> turnUsernames = new ArrayList<>(2);
   private MessageConsumer<Object> inbox;
-  private boolean ended;
+  private Phase phase = Phase.LIVE;
+  /** Every room it is a member of: joined on its socket, or held. */
+  private final Set<String> rooms = new LinkedHashSet<>();
+  /** Rooms kept across a lost socket that the current socket has not joined (again). */
+  private final Set<String> heldRooms = new LinkedHashSet<>();
+  private final HeldSignals<SignalDelivery> heldSignals = new HeldSignals<>();
+  /** The nonce of the latest resume token per room; cleared when one is used, so every token is single-use. */
+  private final Map<String, String> nonces = new HashMap<>();
+  private long holdTimer = -1;
+  /** This socket came with a resume token that was refused: its first room join says so. */
+  private boolean resumeRefused;
+  private Runnable onEnded = () -> { };
 
   PeerSession(String peerId, String clientAddress, Transport transport, SocketLimits limits, Signaling signaling,
               AccessGrant grant) {
@@ -106,7 +148,11 @@ final class PeerSession {
     String op = message.headers().get(Addresses.PEER_OP);
     if (Addresses.PEER_KICK.equals(op) && message.body() instanceof JsonObject json) {
       PeerKick kick = PeerKick.fromJson(json);
-      socket.closeChannel(RoomChannel.topic(kick.room()), new JsonObject().put("reason", kick.reason()));
+      if (!socket.closeChannel(RoomChannel.topic(kick.room()), new JsonObject().put("reason", kick.reason()))) {
+        dropHeldRoom(kick.room()); // the registry removed it already
+      }
+    } else if (Addresses.PEER_RESUME.equals(op) && message.body() instanceof JsonObject json) {
+      handOver(message, json.getString("token"));
     } else if (Addresses.PEER_ICE.equals(op) && message.body() instanceof JsonObject json) {
       answerIceRequest(message, json.getString("identity"));
     } else {
@@ -118,7 +164,7 @@ final class PeerSession {
   private void answerIceRequest(Message<Object> message, String identity) {
     boolean admitted = socket.channelCount() > 0 && grant != null && grant.identity().equals(identity)
         && grant.verified();
-    if (!admitted || ended) {
+    if (!admitted || phase != Phase.LIVE) {
       message.fail(BusFailure.REFUSED, "unauthorized");
       return;
     }
@@ -148,7 +194,8 @@ final class PeerSession {
    */
   private Future<Void> deliver(SignalDelivery delivery) {
     String roomTopic = RoomChannel.topic(delivery.room());
-    if (!socket.hasTopic(roomTopic)) {
+    boolean held = !socket.hasTopic(roomTopic) && heldRooms.contains(delivery.room());
+    if (!socket.hasTopic(roomTopic) && !held) {
       return Future.failedFuture(new ChannelError(socket.isClosed() ? ChannelError.PEER_UNREACHABLE
           : ChannelError.UNKNOWN_PEER));
     }
@@ -156,14 +203,36 @@ final class PeerSession {
       signaling.metrics().accessRefused("signal", NOT_SUBSCRIBED);
       return Future.failedFuture(new ChannelError(NOT_SUBSCRIBED));
     }
+    if (held) {
+      return hold(delivery);
+    }
+    return write(delivery);
+  }
+
+  private Future<Void> write(SignalDelivery delivery) {
+    String roomTopic = RoomChannel.topic(delivery.room());
     String event = "signal:" + delivery.kind();
     JsonObject payload = new JsonObject().put("from", delivery.from()).put("body", delivery.body());
     String peerTopic = PeerChannel.topic(peerId);
     return socket.deliver(socket.hasTopic(peerTopic) ? peerTopic : roomTopic, event, payload);
   }
 
+  /**
+   * The socket is gone. A session still in rooms (left as disconnected by its room channels) is held for a
+   * resume; any other ends now.
+   */
   Future<Void> transportClosed() {
-    return socket.onTransportClosed().onComplete(v -> end());
+    return socket.onTransportClosed().onComplete(v -> {
+      if (phase == Phase.HANDED_OVER) {
+        return;
+      }
+      if (signaling.resumeEnabled() && !heldRooms.isEmpty()) {
+        phase = Phase.DISCONNECTED;
+        startHoldTimer();
+      } else {
+        end();
+      }
+    });
   }
 
   Future<Void> shutdown() {
@@ -172,21 +241,193 @@ final class PeerSession {
 
   /** Leaves every channel, then closes the socket with {@code code} (e.g. 1012: the client reconnects). */
   Future<Void> close(short code, String reason) {
+    if (phase == Phase.DISCONNECTED) {
+      return releaseHeld(RoomEvent.LEFT_CLOSED);
+    }
     return socket.close(code, reason, ExitReason.SHUTDOWN).onComplete(v -> end());
+  }
+
+  boolean isHeld() {
+    return phase == Phase.DISCONNECTED;
+  }
+
+  /** Run once when the session ends here, handed over or not. */
+  void onEnded(Runnable action) {
+    onEnded = action;
+  }
+
+  // ---- resume ---------------------------------------------------------------------------------------
+
+  /** A fresh single-use token for the join reply of {@code room}: the latest one per room is valid. */
+  String resumeToken(String room) {
+    String nonce = signaling.resumeTokens().newNonce();
+    nonces.put(room, nonce);
+    return signaling.resumeTokens().issue(peerId, room, signaling.nodeId(), nonce);
+  }
+
+  /** Whether a lost socket keeps this session in its rooms (room channels then mark it disconnected). */
+  boolean holdsOnLoss() {
+    return signaling.resumeEnabled() && (phase == Phase.LIVE || phase == Phase.DISCONNECTED);
+  }
+
+  void joined(String room) {
+    rooms.add(room);
+    heldRooms.remove(room);
+  }
+
+  void held(String room) {
+    heldRooms.add(room);
+  }
+
+  void left(String room) {
+    rooms.remove(room);
+    heldRooms.remove(room);
+    nonces.remove(room);
+  }
+
+  boolean holds(String room) {
+    return heldRooms.contains(room);
+  }
+
+  /** True once, for the first room join of a socket whose resume was refused. */
+  boolean takeResumeRefusal() {
+    boolean refused = resumeRefused;
+    resumeRefused = false;
+    return refused;
+  }
+
+  void refuseResume() {
+    resumeRefused = true;
+  }
+
+  /** The signals held for a room, written in order (on the socket's peer topic when it is joined). */
+  void flushHeld(String room) {
+    for (SignalDelivery signal : heldSignals.take(room)) {
+      write(signal);
+    }
+  }
+
+  /** A new socket of this node takes over a session handed over to it (before {@link #listen}). */
+  void adopt(SessionHandover handover) {
+    turnUsernames.addAll(handover.turnUsernames());
+    rooms.addAll(handover.rooms());
+    heldRooms.addAll(handover.rooms());
+    handover.held().forEach(signal -> heldSignals.offer(signal.room(), signal, estimatedBytes(signal)));
+    if (!heldRooms.isEmpty()) {
+      startHoldTimer();
+    }
+  }
+
+  private Future<Void> hold(SignalDelivery delivery) {
+    if (heldSignals.offer(delivery.room(), delivery, estimatedBytes(delivery))) {
+      return Future.succeededFuture();
+    }
+    LOG.info(() -> "signals held for " + peerId + " overflowed: its session ends");
+    releaseHeld(RoomEvent.LEFT_EXPIRED);
+    return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
+  }
+
+  private static int estimatedBytes(SignalDelivery signal) {
+    Object body = signal.body();
+    int encoded = body == null ? 0 : body instanceof String text ? text.length() + 2 : Json.encode(body).length();
+    return encoded + signal.kind().length() + SIGNAL_OVERHEAD_BYTES;
+  }
+
+  private void startHoldTimer() {
+    cancelHoldTimer();
+    holdTimer = signaling.vertx().setTimer(signaling.resumeMillis(), t -> {
+      holdTimer = -1;
+      releaseHeld(RoomEvent.LEFT_EXPIRED);
+    });
+  }
+
+  private void cancelHoldTimer() {
+    if (holdTimer >= 0) {
+      signaling.vertx().cancelTimer(holdTimer);
+      holdTimer = -1;
+    }
+  }
+
+  /**
+   * The held rooms are left ({@code peer:left} with {@code reason}) and their signals dropped; a session
+   * without a socket is then over.
+   */
+  private Future<Void> releaseHeld(String reason) {
+    cancelHoldTimer();
+    List<Future<Boolean>> leaving = new ArrayList<>(heldRooms.size());
+    for (String room : List.copyOf(heldRooms)) {
+      left(room);
+      heldSignals.take(room);
+      leaving.add(signaling.registry().leave(new LeaveRequest(room, peerId, reason))
+          .onFailure(e -> LOG.log(Level.WARNING, "leave of held " + peerId + " from " + room + " not recorded: "
+              + e.getMessage())));
+    }
+    if (phase == Phase.DISCONNECTED) {
+      end();
+    }
+    return Future.join(leaving).mapEmpty();
+  }
+
+  private void dropHeldRoom(String room) {
+    if (!heldRooms.contains(room)) {
+      return;
+    }
+    left(room);
+    heldSignals.take(room);
+    if (phase == Phase.DISCONNECTED && heldRooms.isEmpty()) {
+      cancelHoldTimer();
+      end();
+    }
+  }
+
+  /**
+   * A socket presents a resume token of this session: when it is the latest one of a room and the session is
+   * still here, the session moves to that socket (this one is closed with 4001), with its rooms, grant, held
+   * signals and TURN usernames; this node stops counting its memberships. Otherwise {@code resume_expired}.
+   */
+  private void handOver(Message<Object> message, String token) {
+    ResumeTokens.Claims claims = token == null ? null : signaling.resumeTokens().verify(token);
+    boolean valid = claims != null && claims.peerId().equals(peerId) && claims.nodeId().equals(signaling.nodeId())
+        && claims.nonce().equals(nonces.get(claims.room())) && (phase == Phase.LIVE || phase == Phase.DISCONNECTED);
+    if (!valid) {
+      message.fail(BusFailure.REFUSED, RESUME_EXPIRED);
+      return;
+    }
+    phase = Phase.HANDED_OVER;
+    nonces.clear();
+    cancelHoldTimer();
+    SessionHandover handover = new SessionHandover(peerId, grant, List.copyOf(rooms), heldSignals.takeAll(),
+        turnUsernames);
+    for (String room : rooms) {
+      signaling.registry().update(new MemberUpdate(room, peerId, MemberUpdate.Op.FORGET));
+    }
+    rooms.clear();
+    heldRooms.clear();
+    Future<Void> closed = socket.isClosed() ? Future.succeededFuture()
+        : socket.close(CLOSE_RESUMED_ELSEWHERE, "session resumed elsewhere", ExitReason.HANDED_OVER);
+    // unregistered before the reply, so that the new session's address is never served twice
+    closed.compose(v -> unregister()).onComplete(v -> {
+      onEnded.run();
+      message.reply(handover.toJson());
+    });
+  }
+
+  private Future<Void> unregister() {
+    MessageConsumer<Object> consumer = inbox;
+    inbox = null;
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   /** The session is over: its address goes away and no relay accepts its TURN credentials any more. */
   private void end() {
-    if (ended) {
+    if (phase == Phase.ENDED || phase == Phase.HANDED_OVER) {
       return;
     }
-    ended = true;
-    if (inbox != null) {
-      inbox.unregister();
-      inbox = null;
-    }
+    phase = Phase.ENDED;
+    unregister();
     if (!turnUsernames.isEmpty()) {
       signaling.bus().publish(Addresses.TURN_REVOKE, new TurnRevocation(peerId, List.copyOf(turnUsernames)).toJson());
     }
+    onEnded.run();
   }
 }

@@ -56,6 +56,10 @@ final class RoomChannel implements ChannelHandler {
 
   @Override
   public Future<JsonObject> join(JsonObject params) {
+    if (session.takeResumeRefusal()) {
+      // the client asked for its old session and did not get it: it must know before it joins as someone new
+      return Future.failedFuture(new ChannelError(PeerSession.RESUME_EXPIRED));
+    }
     if (!RoomIds.isValid(room)) {
       return Future.failedFuture(new ChannelError("invalid_room"));
     }
@@ -72,11 +76,12 @@ final class RoomChannel implements ChannelHandler {
     return signaling.broadcasts().subscribe(room, peerId, session.socket())
         .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId(), profile)))
         .compose(reply -> session.iceServers(grant.identity()).map(ice -> {
+          session.joined(room);
           peersAtJoin = new JsonObject().put("peers", new JsonArray(reply.peers())).put("members", reply.members());
           signaling.metrics().join("ok");
           signaling.metrics().peerJoined();
           return peersAtJoin.copy().put("peer_id", peerId).put("ice_servers", ice.iceServers())
-              .put("member", profile.memberJson(peerId, true));
+              .put("member", profile.memberJson(peerId, true)).put("resume_token", session.resumeToken(room));
         }))
         .recover(failure -> {
           signaling.broadcasts().unsubscribe(room, peerId, session.socket());
@@ -105,7 +110,8 @@ final class RoomChannel implements ChannelHandler {
           params.getValue("name") instanceof String s ? s : null,
           params.getValue("metadata") instanceof JsonObject m ? m : null);
     }
-    if (socketGrant.expiredAt(System.currentTimeMillis() / 1000)) {
+    // a held room is rejoined on the resume token alone: the access token may have expired meanwhile
+    if (socketGrant.expiredAt(System.currentTimeMillis() / 1000) && !session.holds(room)) {
       refused("join", "expired");
       return null;
     }
@@ -134,6 +140,8 @@ final class RoomChannel implements ChannelHandler {
   @Override
   public void afterJoin() {
     context.push("room:peers", peersAtJoin);
+    // the topic is joined now: held signals go out before anything that waited in the join's mailbox
+    session.flushHeld(room);
   }
 
   @Override
@@ -212,6 +220,18 @@ final class RoomChannel implements ChannelHandler {
   public Future<Void> terminate(ExitReason reason) {
     signaling.metrics().peerLeft();
     signaling.broadcasts().unsubscribe(room, peerId, session.socket());
+    if (reason == ExitReason.HANDED_OVER) {
+      return Future.succeededFuture(); // the membership moved with the session
+    }
+    if (reason == ExitReason.SOCKET_CLOSED && session.holdsOnLoss()) {
+      // held for a resume: the others see it disconnected, not gone
+      session.held(room);
+      return signaling.registry().update(new MemberUpdate(room, peerId, MemberUpdate.Op.DISCONNECTED))
+          .onFailure(e -> LOG.log(Level.WARNING, "disconnect of " + peerId + " from " + room + " not recorded: "
+              + e.getMessage()))
+          .mapEmpty();
+    }
+    session.left(room);
     if (reason == ExitReason.KICKED) {
       return Future.succeededFuture(); // the registry removed it already and told the room why
     }

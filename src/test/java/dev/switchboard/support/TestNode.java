@@ -72,6 +72,12 @@ public final class TestNode implements AutoCloseable {
     return TestClient.connect(vertx, port(), "/socket/websocket?vsn=2.0.0&token=" + token, Map.of());
   }
 
+  /** Connects asking for the session of a resume token (protocol.md §7), URL-encoded as phoenix.js would. */
+  public TestClient resume(String resumeToken) {
+    return TestClient.connect(vertx, port(), "/socket/websocket?vsn=2.0.0&resume="
+        + java.net.URLEncoder.encode(resumeToken, java.nio.charset.StandardCharsets.UTF_8), Map.of());
+  }
+
   public void stop() {
     Wait.on(node.stop(), 20);
   }
