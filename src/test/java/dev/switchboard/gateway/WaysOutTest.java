@@ -23,20 +23,33 @@ import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every way out of a room announces peer:left exactly once and frees the registry entry. */
+/**
+ * Every way out of a room announces peer:left exactly once and frees the registry entry. A socket lost without
+ * phx_leave is first held for a resume (peer:state disconnected) and leaves when the window ends ("expired").
+ */
 @ExtendWith(VertxExtension.class)
 class WaysOutTest {
+  private static final String RESUME_WINDOW = "SWITCHBOARD_SESSION_RESUME_SECONDS";
+
+  /** A lost socket's peer is announced disconnected first, then gone once the (1 s) resume window ends. */
+  private static void expectDisconnectedThenExpired(TestClient observer, String room, String peerId) {
+    JsonArray state = observer.awaitEvent("room:" + room, "peer:state");
+    assertEquals(peerId, state.getJsonObject(4).getString("peer_id"));
+    assertEquals("disconnected", state.getJsonObject(4).getString("state"));
+    assertEquals("expired", expectLeftOnce(observer, room, peerId).getJsonObject(4).getString("reason"));
+  }
 
   /** The observer hears peer:left for the peer, and over everything it ever received no other peer:left. */
-  private static void expectLeftOnce(TestClient observer, String room, String peerId) {
+  private static JsonArray expectLeftOnce(TestClient observer, String room, String peerId) {
     JsonArray left = observer.awaitEvent("room:" + room, "peer:left");
     assertEquals(new JsonArray().addNull().addNull().add("room:" + room).add("peer:left").add(peerId),
         new JsonArray().addNull().addNull().add(left.getString(2)).add(left.getString(3))
             .add(left.getJsonObject(4).getString("peer_id")));
-    assertTrue(List.of("left", "closed").contains(left.getJsonObject(4).getString("reason")), left.encode());
+    assertTrue(List.of("left", "closed", "expired").contains(left.getJsonObject(4).getString("reason")), left.encode());
     observer.expectSilence(Duration.ofMillis(500), TestClient.event("peer:left"));
     assertEquals(List.of(left), observer.history(TestClient.event("peer:left")),
         "exactly one peer:left over the whole run, on any topic");
+    return left;
   }
 
   private static List<String> members(Vertx vertx, String room) {
@@ -55,19 +68,21 @@ class WaysOutTest {
   }
 
   @Test
-  void peer_left_is_broadcast_once_when_the_socket_drops(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect(); TestClient b = node.connect()) {
+  void peer_left_is_broadcast_once_when_the_socket_drops_and_the_resume_window_ends(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, Map.of(RESUME_WINDOW, "1"));
+         TestClient a = node.connect(); TestClient b = node.connect()) {
       a.enter("r1");
       b.enter("r1");
       b.drop();
-      expectLeftOnce(a, "r1", b.peerId());
+      expectDisconnectedThenExpired(a, "r1", b.peerId());
       assertEquals(List.of(a.peerId()), members(vertx, "r1"));
     }
   }
 
   @Test
   void a_silent_socket_is_closed_after_the_idle_timeout_and_its_peer_leaves(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_CHANNEL_IDLE_TIMEOUT_SECONDS", "2"));
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_CHANNEL_IDLE_TIMEOUT_SECONDS", "2",
+        RESUME_WINDOW, "1"));
          TestClient a = node.connect(); TestClient b = node.connect()) {
       a.enter("r1");
       b.enter("r1");
@@ -78,7 +93,7 @@ class WaysOutTest {
         sleep(500);
       }
       b.awaitClose(Duration.ofSeconds(3));
-      expectLeftOnce(a, "r1", b.peerId());
+      expectDisconnectedThenExpired(a, "r1", b.peerId());
       assertEquals(List.of(a.peerId()), members(vertx, "r1"));
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(true, elapsedMs >= 1500, "closed too early: " + elapsedMs + " ms");
@@ -125,7 +140,7 @@ class WaysOutTest {
 
   @Test
   void the_last_peer_out_empties_the_room(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, Map.of(RESUME_WINDOW, "1")); TestClient a = node.connect()) {
       a.enter("solo");
       a.drop();
       long deadline = System.currentTimeMillis() + 3000;
