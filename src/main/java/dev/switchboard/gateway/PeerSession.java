@@ -26,13 +26,10 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import dev.switchboard.session.HeldSignals;
 import dev.switchboard.session.ResumeTokens;
+import dev.switchboard.session.SessionRooms;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -70,13 +67,8 @@ final class PeerSession {
   private final List<String> turnUsernames = new ArrayList<>(2);
   private MessageConsumer<Object> inbox;
   private Phase phase = Phase.LIVE;
-  /** Every room it is a member of: joined on its socket, or held. */
-  private final Set<String> rooms = new LinkedHashSet<>();
-  /** Rooms kept across a lost socket that the current socket has not joined (again). */
-  private final Set<String> heldRooms = new LinkedHashSet<>();
+  private final SessionRooms rooms = new SessionRooms();
   private final HeldSignals<SignalDelivery> heldSignals = new HeldSignals<>();
-  /** The nonce of the latest resume token per room; cleared when one is used, so every token is single-use. */
-  private final Map<String, String> nonces = new HashMap<>();
   private long holdTimer = -1;
   /** This socket came with a resume token that was refused: its first room join says so. */
   private boolean resumeRefused;
@@ -194,7 +186,7 @@ final class PeerSession {
    */
   private Future<Void> deliver(SignalDelivery delivery) {
     String roomTopic = RoomChannel.topic(delivery.room());
-    boolean held = !socket.hasTopic(roomTopic) && heldRooms.contains(delivery.room());
+    boolean held = !socket.hasTopic(roomTopic) && rooms.holds(delivery.room());
     if (!socket.hasTopic(roomTopic) && !held) {
       return Future.failedFuture(new ChannelError(socket.isClosed() ? ChannelError.PEER_UNREACHABLE
           : ChannelError.UNKNOWN_PEER));
@@ -226,7 +218,7 @@ final class PeerSession {
       if (phase == Phase.HANDED_OVER) {
         return;
       }
-      if (signaling.resumeEnabled() && !heldRooms.isEmpty()) {
+      if (signaling.resumeEnabled() && rooms.anyHeld()) {
         phase = Phase.DISCONNECTED;
         startHoldTimer();
       } else {
@@ -261,7 +253,7 @@ final class PeerSession {
   /** A fresh single-use token for the join reply of {@code room}: the latest one per room is valid. */
   String resumeToken(String room) {
     String nonce = signaling.resumeTokens().newNonce();
-    nonces.put(room, nonce);
+    rooms.issued(room, nonce);
     return signaling.resumeTokens().issue(peerId, room, signaling.nodeId(), nonce);
   }
 
@@ -271,22 +263,19 @@ final class PeerSession {
   }
 
   void joined(String room) {
-    rooms.add(room);
-    heldRooms.remove(room);
+    rooms.joined(room);
   }
 
   void held(String room) {
-    heldRooms.add(room);
+    rooms.held(room);
   }
 
   void left(String room) {
-    rooms.remove(room);
-    heldRooms.remove(room);
-    nonces.remove(room);
+    rooms.left(room);
   }
 
   boolean holds(String room) {
-    return heldRooms.contains(room);
+    return rooms.holds(room);
   }
 
   /** True once, for the first room join of a socket whose resume was refused. */
@@ -310,10 +299,9 @@ final class PeerSession {
   /** A new socket of this node takes over a session handed over to it (before {@link #listen}). */
   void adopt(SessionHandover handover) {
     turnUsernames.addAll(handover.turnUsernames());
-    rooms.addAll(handover.rooms());
-    heldRooms.addAll(handover.rooms());
+    handover.rooms().forEach(rooms::held);
     handover.held().forEach(signal -> heldSignals.offer(signal.room(), signal, estimatedBytes(signal)));
-    if (!heldRooms.isEmpty()) {
+    if (rooms.anyHeld()) {
       startHoldTimer();
     }
   }
@@ -354,9 +342,9 @@ final class PeerSession {
    */
   private Future<Void> releaseHeld(String reason) {
     cancelHoldTimer();
-    List<Future<Boolean>> leaving = new ArrayList<>(heldRooms.size());
-    for (String room : List.copyOf(heldRooms)) {
-      left(room);
+    List<Future<Boolean>> leaving = new ArrayList<>();
+    for (String room : rooms.heldRooms()) {
+      rooms.left(room);
       heldSignals.take(room);
       leaving.add(signaling.registry().leave(new LeaveRequest(room, peerId, reason))
           .onFailure(e -> LOG.log(Level.WARNING, "leave of held " + peerId + " from " + room + " not recorded: "
@@ -369,12 +357,12 @@ final class PeerSession {
   }
 
   private void dropHeldRoom(String room) {
-    if (!heldRooms.contains(room)) {
+    if (!rooms.holds(room)) {
       return;
     }
-    left(room);
+    rooms.left(room);
     heldSignals.take(room);
-    if (phase == Phase.DISCONNECTED && heldRooms.isEmpty()) {
+    if (phase == Phase.DISCONNECTED && !rooms.anyHeld()) {
       cancelHoldTimer();
       end();
     }
@@ -388,21 +376,19 @@ final class PeerSession {
   private void handOver(Message<Object> message, String token) {
     ResumeTokens.Claims claims = token == null ? null : signaling.resumeTokens().verify(token);
     boolean valid = claims != null && claims.peerId().equals(peerId) && claims.nodeId().equals(signaling.nodeId())
-        && claims.nonce().equals(nonces.get(claims.room())) && (phase == Phase.LIVE || phase == Phase.DISCONNECTED);
+        && (phase == Phase.LIVE || phase == Phase.DISCONNECTED) && rooms.consume(claims.room(), claims.nonce());
     if (!valid) {
       message.fail(BusFailure.REFUSED, RESUME_EXPIRED);
       return;
     }
     phase = Phase.HANDED_OVER;
-    nonces.clear();
     cancelHoldTimer();
-    SessionHandover handover = new SessionHandover(peerId, grant, List.copyOf(rooms), heldSignals.takeAll(),
-        turnUsernames);
-    for (String room : rooms) {
+    List<String> moving = rooms.memberships();
+    SessionHandover handover = new SessionHandover(peerId, grant, moving, heldSignals.takeAll(), turnUsernames);
+    for (String room : moving) {
       signaling.registry().update(new MemberUpdate(room, peerId, MemberUpdate.Op.FORGET));
     }
     rooms.clear();
-    heldRooms.clear();
     Future<Void> closed = socket.isClosed() ? Future.succeededFuture()
         : socket.close(CLOSE_RESUMED_ELSEWHERE, "session resumed elsewhere", ExitReason.HANDED_OVER);
     // unregistered before the reply, so that the new session's address is never served twice
