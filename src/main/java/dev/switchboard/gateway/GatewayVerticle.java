@@ -286,27 +286,12 @@ public final class GatewayVerticle extends VerticleBase {
   private void resumeUpgrade(HttpServerRequest request, String client, String token, String resumeToken) {
     Future<AccessGrant> tokenGrant = token == null ? Future.succeededFuture()
         : tokens.verify(token).otherwise((AccessGrant) null);
-    tokenGrant.onComplete(g -> takeOver(resumeToken).onComplete(h -> {
+    tokenGrant.onComplete(g -> SessionTakeover.request(vertx.eventBus(), metrics, signaling.resumeEnabled(),
+        resumeToken).onComplete(h -> {
       SessionHandover handover = h.result();
       AccessGrant grant = handover != null && handover.grant() != null ? handover.grant() : g.result();
       upgradeWith(request, client, grant, handover, handover == null);
     }));
-  }
-
-  /** The session named by the token, handed over by whichever node holds it; null when refused or gone. */
-  private Future<SessionHandover> takeOver(String resumeToken) {
-    ResumeTokens.Claims claims = ResumeTokens.peek(resumeToken);
-    if (claims == null || !signaling.resumeEnabled()) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().<JsonObject>request(Addresses.peer(claims.peerId()),
-            new JsonObject().put("token", resumeToken),
-            new DeliveryOptions().setSendTimeout(3_000).addHeader(Addresses.PEER_OP, Addresses.PEER_RESUME))
-        .map(message -> SessionHandover.fromJson(message.body()))
-        .otherwise(failure -> {
-          metrics.accessRefused("resume", BusFailure.reasonOf(failure));
-          return null;
-        });
   }
 
   private void refuseUpgrade(RoutingContext rc, String client, String detail) {
