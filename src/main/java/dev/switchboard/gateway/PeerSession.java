@@ -107,6 +107,10 @@ final class PeerSession {
     if (Addresses.PEER_KICK.equals(op) && message.body() instanceof JsonObject json) {
       PeerKick kick = PeerKick.fromJson(json);
       socket.closeChannel(RoomChannel.topic(kick.room()), new JsonObject().put("reason", kick.reason()));
+      if (!socket.hasRoomChannel()) {
+        // replaced or removed from its last room: no longer admitted anywhere, so no relay for it either
+        revokeTurnCredentials();
+      }
     } else if (Addresses.PEER_ICE.equals(op) && message.body() instanceof JsonObject json) {
       answerIceRequest(message, json.getString("identity"));
     } else {
@@ -185,8 +189,14 @@ final class PeerSession {
       inbox.unregister();
       inbox = null;
     }
+    revokeTurnCredentials();
+  }
+
+  /** Every relay of the cluster refuses this peer's credentials from now on and tears its allocations down. */
+  private void revokeTurnCredentials() {
     if (!turnUsernames.isEmpty()) {
       signaling.bus().publish(Addresses.TURN_REVOKE, new TurnRevocation(peerId, List.copyOf(turnUsernames)).toJson());
+      turnUsernames.clear();
     }
   }
 }
