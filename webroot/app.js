@@ -370,8 +370,12 @@ function countsFor(id) {
 function ensurePeer(id, offer = false) {
   let peer = state.peers.get(id);
   if (peer) return peer;
-  const pc = new RTCPeerConnection({ iceServers: state.iceServers, iceTransportPolicy: forceRelay ? "relay" : "all" });
-  peer = { pc, tracksAdded: false, polite: state.peerId < id, makingOffer: false, ignoreOffer: false, queued: [],
+  // max-bundle: one ICE transport per connection from the start. With the default ("balanced") an offerer
+  // gathers for its audio and its video m-line apart until the answer, which doubles the TURN allocations of a
+  // newcomer offering to everyone at once and runs into the relay's per-peer quota (486).
+  const pc = new RTCPeerConnection({ iceServers: state.iceServers, iceTransportPolicy: forceRelay ? "relay" : "all",
+    bundlePolicy: "max-bundle" });
+  peer = { pc, tracksAdded: false, polite: state.peerId < id, makingOffer: false, ignoreOffer: false, queued: [], candidateErrors: [],
     name: id.slice(0, 6), statedName: null, tile: tileFor(id, id.slice(0, 6)), restartTimer: null };
   state.peers.set(id, peer);
   state.tiles.created++;
@@ -386,6 +390,11 @@ function ensurePeer(id, offer = false) {
     }
   };
   pc.onicecandidate = ({ candidate }) => candidate && signal("candidate", id, candidate.toJSON());
+  // a TURN server that refuses us (401 after a revocation, 486 at quota) shows here and nowhere else
+  pc.onicecandidateerror = (e) => {
+    peer.candidateErrors.push(`${e.url} ${e.errorCode} ${e.errorText}`.slice(0, 200));
+    console.warn("ICE candidate error", e.url, e.errorCode, e.errorText);
+  };
   pc.onnegotiationneeded = async () => {
     counts.negotiationNeeded++;
     try {
@@ -592,9 +601,11 @@ window.switchboard = {
   async peers() {
     const out = [];
     for (const [id, peer] of state.peers) {
-      let framesDecoded = 0; let bytesReceived = 0; let pairId = null;
+      let framesDecoded = 0; let bytesReceived = 0; let pairId = null; let localCandidates = 0; let remoteCandidates = 0;
       const stats = await peer.pc.getStats();
       stats.forEach((s) => {
+        if (s.type === "local-candidate") localCandidates++;
+        if (s.type === "remote-candidate") remoteCandidates++;
         if (s.type === "inbound-rtp" && s.kind === "video") { framesDecoded = s.framesDecoded || 0; bytesReceived = s.bytesReceived || 0; }
         if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
@@ -602,7 +613,8 @@ window.switchboard = {
       const local = pair && stats.get(pair.localCandidateId);
       out.push({ id, name: peer.name, audio: peer.tile.dataset.audio !== "false", video: peer.tile.dataset.video !== "false",
         state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null,
-        signalingState: peer.pc.signalingState,
+        signalingState: peer.pc.signalingState, iceGatheringState: peer.pc.iceGatheringState, localCandidates,
+        remoteCandidates, queuedCandidates: peer.queued.length, candidateErrors: peer.candidateErrors.slice(-5),
         localIceUfrag: /a=ice-ufrag:(\S+)/.exec(peer.pc.localDescription?.sdp || "")?.[1] ?? null,
         peerState: state.peerStates.get(id) ?? null, publish: state.members.get(id)?.publish !== false });
     }

@@ -347,6 +347,11 @@ public final class ChannelSocket {
     return channels.containsKey(topic) || joining != null && joining.topic.equals(topic);
   }
 
+  /** Whether any {@code room:} topic is joined. */
+  public boolean hasRoomChannel() {
+    return channels.keySet().stream().anyMatch(topic -> topic.startsWith("room:"));
+  }
+
   public int channelCount() {
     return channels.size();
   }

@@ -143,6 +143,10 @@ final class PeerSession {
       if (!socket.closeChannel(RoomChannel.topic(kick.room()), new JsonObject().put("reason", kick.reason()))) {
         dropHeldRoom(kick.room()); // the registry removed it already
       }
+      if (!socket.hasRoomChannel() && !rooms.anyHeld()) {
+        // replaced or removed from its last room: no longer admitted anywhere, so no relay for it either
+        revokeTurnCredentials();
+      }
     } else if (Addresses.PEER_RESUME.equals(op) && message.body() instanceof JsonObject json) {
       handOver(message, json.getString("token"));
     } else if (Addresses.PEER_ICE.equals(op) && message.body() instanceof JsonObject json) {
@@ -411,9 +415,15 @@ final class PeerSession {
     }
     phase = Phase.ENDED;
     unregister();
+    revokeTurnCredentials();
+    onEnded.run();
+  }
+
+  /** Every relay of the cluster refuses this peer's credentials from now on and tears its allocations down. */
+  private void revokeTurnCredentials() {
     if (!turnUsernames.isEmpty()) {
       signaling.bus().publish(Addresses.TURN_REVOKE, new TurnRevocation(peerId, List.copyOf(turnUsernames)).toJson());
+      turnUsernames.clear();
     }
-    onEnded.run();
   }
 }

@@ -30,8 +30,8 @@ class ConfigTest {
     assertEquals(100, config.channel().maxChannels());
     assertEquals(6, config.rooms().maxPeers());
     assertEquals(Duration.ofSeconds(600), config.turn().credentialTtl());
-    assertEquals(10, config.turn().userQuota());
-    assertEquals(20, config.turn().identityQuota());
+    assertEquals(24, config.turn().userQuota());
+    assertEquals(48, config.turn().identityQuota());
     assertEquals(Runtime.getRuntime().availableProcessors(), config.http().instances());
     assertTrue(config.nodeId().startsWith("node-"));
   }

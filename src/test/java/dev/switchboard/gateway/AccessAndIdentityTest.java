@@ -317,4 +317,33 @@ class AccessAndIdentityTest {
           "counted per address, over all its sockets");
     }
   }
+
+  @Test
+  void the_turn_credentials_of_a_removed_peer_are_refused_at_allocate(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.start(vertx, TOKEN_MODE);
+         TestClient admin = node.connect(token(claims("host", "r1").put("admin", true)));
+         TestClient b = node.connect(token("bob", "r1"))) {
+      admin.enter("r1");
+      JsonObject reply = b.enter("r1");
+      JsonObject turn = reply.getJsonArray("ice_servers").getJsonObject(1);
+      int port = node.node().turnPort();
+      try (var before = new dev.switchboard.support.TurnTestClient(port, turn.getString("username"),
+          turn.getString("credential"))) {
+        before.allocate(); // admitted: the credential works
+      }
+      admin.push(admin.joinRef("room:r1"), "room:r1", "admin:remove", new JsonObject().put("peer_id", b.peerId()));
+      b.awaitEvent("room:r1", "phx_close");
+      long deadline = System.currentTimeMillis() + 5_000;
+      int code = 0;
+      while (code != 401 && System.currentTimeMillis() < deadline) {
+        try (var after = new dev.switchboard.support.TurnTestClient(port, turn.getString("username"),
+            turn.getString("credential"))) {
+          code = dev.switchboard.support.TurnTestClient.errorCode(after.request(
+              org.ice4j.message.MessageFactory.createAllocateRequest((byte) 17, false)));
+        }
+        Thread.sleep(100);
+      }
+      assertEquals(401, code, "the removed peer's credential is refused within 5 s");
+    }
+  }
 }

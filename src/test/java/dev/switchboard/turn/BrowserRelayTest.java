@@ -24,7 +24,7 @@ class BrowserRelayTest {
   private static final String RELAYED_CALL = """
       const [transport, done] = [arguments[0], arguments[arguments.length - 1]];
       (async () => {
-        const {ice_servers} = await (await fetch('/api/ice-servers')).json();
+        const ice_servers = JSON.parse(arguments[1]); // from a join reply: only admitted peers get credentials
         const iceServers = ice_servers.filter(s => s.username).map(s => ({...s,
             urls: s.urls.filter(u => u.endsWith('transport=' + transport))}));
         const config = {iceServers, iceTransportPolicy: 'relay'};
@@ -66,10 +66,11 @@ class BrowserRelayTest {
       throws Exception {
     try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "browser-secret"))) {
       ChromeDriver browser = Chromium.start();
-      try {
+      try (dev.switchboard.support.TestClient admitted = node.connect()) {
+        String iceServers = admitted.enter("relay-test").getJsonArray("ice_servers").encode();
         browser.get("http://127.0.0.1:" + node.port() + "/");
         @SuppressWarnings("unchecked")
-        Map<String, Object> result = (Map<String, Object>) browser.executeAsyncScript(RELAYED_CALL, transport);
+        Map<String, Object> result = (Map<String, Object>) browser.executeAsyncScript(RELAYED_CALL, transport, iceServers);
         assertNull(result.get("error"), String.valueOf(result));
         assertEquals("connected", result.get("state"), String.valueOf(result));
         assertEquals("relay", result.get("candidateType"), String.valueOf(result));

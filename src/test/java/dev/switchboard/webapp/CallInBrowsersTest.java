@@ -40,6 +40,11 @@ class CallInBrowsersTest {
 
   @AfterEach
   void stop() {
+    for (ChromeDriver browser : browsers) {
+      System.out.println("--- browser " + browsers.indexOf(browser) + ": " + appState(browser) + "\n"
+          + Chromium.console(browser));
+    }
+    System.out.println("--- node metrics\n" + metrics());
     browsers.forEach(ChromeDriver::quit);
     node.stop();
   }
@@ -94,6 +99,29 @@ class CallInBrowsersTest {
     for (Map<String, Object> peer : after) {
       Map<String, Object> earlier = before.stream().filter(p -> p.get("id").equals(peer.get("id"))).findFirst().orElseThrow();
       assertTrue(number(peer, "bytesReceived") > number(earlier, "bytesReceived"), "bytes grow from " + peer);
+    }
+  }
+
+  private String metrics() {
+    try {
+      String all = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return all.lines().filter(l -> !l.startsWith("#") && (l.contains("turn") || l.contains("refused")))
+          .collect(java.util.stream.Collectors.joining("\n"));
+    } catch (Exception e) {
+      return "(metrics unavailable: " + e + ")";
+    }
+  }
+
+  /** What the app knows, printed after each spec so a failure shows every side of every connection. */
+  private static String appState(ChromeDriver browser) {
+    try {
+      return String.valueOf(browser.executeAsyncScript("const s = window.switchboard; if (!s) return arguments[0](null);"
+          + "s.peers().then((peers) => arguments[0](JSON.stringify({me: s.peerId(), status: s.status(), peers,"
+          + " negotiation: s.negotiation, counts: s.negotiationCounts(), departures: s.departures()})))"));
+    } catch (RuntimeException e) {
+      return "(unavailable: " + e.getMessage() + ")";
     }
   }
 
