@@ -4,16 +4,11 @@ import dev.switchboard.auth.AccessGrant;
 import dev.switchboard.auth.AccessTokens;
 import dev.switchboard.auth.AuthFailure;
 import dev.switchboard.auth.TokenExtractor;
-import dev.switchboard.bus.IceServersReply;
 import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.RecordCodec;
-import dev.switchboard.bus.Addresses;
-import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.LeaveRequest;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SessionHandover;
-import io.vertx.core.eventbus.DeliveryOptions;
-import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.room.RegistryClient;
@@ -53,7 +48,6 @@ public final class GatewayVerticle extends VerticleBase {
   public static final String SOCKET_PATH = "/socket/websocket";
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String SUPPORTED_VSN = "2.0.0";
-  private static final String READINESS_PROBE_ROOM = "_ready";
   /** The idle timer is not exact: a socket quiet for nearly the timeout when it closed timed out. */
   private static final long IDLE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -145,9 +139,10 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get(SOCKET_PATH).handler(this::upgrade);
     router.get("/health").handler(rc -> rc.json(new JsonObject().put("status", "ok").put("node", config.nodeId())));
-    router.get("/ready").handler(this::ready);
-    router.get("/api/ice-servers").handler(this::iceServers);
-    router.get("/api/turn").handler(this::turnRestApi);
+    HttpApi api = new HttpApi(vertx, config, metrics, tokens, readiness, clusterCheck);
+    router.get("/ready").handler(api::ready);
+    router.get("/api/ice-servers").handler(api::iceServers);
+    router.get("/api/turn").handler(api::turnRestApi);
     Path webroot = Path.of(config.http().webroot()).toAbsolutePath().normalize();
     router.get().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString()));
     // client-side routes such as /r/<room> are the app's: answer them with index.html
@@ -161,72 +156,6 @@ public final class GatewayVerticle extends VerticleBase {
           .sendFile(webroot.resolve("index.html").toString());
     });
     return router;
-  }
-
-  /**
-   * ICE servers over HTTP, for admitted peers only: 404 in open mode (the join reply and {@code ice:refresh}
-   * carry them); in token mode a bearer access token and the {@code peer_id} of a peer of that identity that
-   * is in a room, 401 otherwise.
-   */
-  private void iceServers(RoutingContext rc) {
-    admittedPeerIceServers(rc, reply -> rc.json(new JsonObject().put("ice_servers", reply.iceServers())
-        .put("ttl", reply.ttlSeconds())));
-  }
-
-  /** The TURN REST API form: {@code GET /api/turn?service=turn&peer_id=<id>} → {@code {username, password, ttl, uris}}. */
-  private void turnRestApi(RoutingContext rc) {
-    if (config.auth().tokenMode() && !"turn".equals(rc.request().getParam("service"))) {
-      jsonError(rc, 400, "service must be turn");
-      return;
-    }
-    admittedPeerIceServers(rc, reply -> rc.json(reply.restApiJson()));
-  }
-
-  private void admittedPeerIceServers(RoutingContext rc, java.util.function.Consumer<IceServersReply> answer) {
-    if (!config.auth().tokenMode()) {
-      jsonError(rc, 404, "not_found");
-      return;
-    }
-    String token = TokenExtractor.fromAuthorization(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
-    String peerId = rc.request().getParam("peer_id");
-    if (token == null || peerId == null) {
-      metrics.accessRefused("ice_servers", "no_token");
-      jsonError(rc, 401, "unauthorized");
-      return;
-    }
-    tokens.verify(token)
-        .compose(grant -> vertx.eventBus().<JsonObject>request(Addresses.peer(peerId),
-            new JsonObject().put("identity", grant.identity()),
-            new DeliveryOptions().setSendTimeout(2_000).addHeader(Addresses.PEER_OP, Addresses.PEER_ICE)))
-        .onSuccess(message -> answer.accept(IceServersReply.fromJson(message.body())))
-        .onFailure(e -> {
-          metrics.accessRefused("ice_servers", e instanceof AuthFailure auth ? auth.detail() : "not_admitted");
-          jsonError(rc, 401, "unauthorized");
-        });
-  }
-
-  private static void jsonError(RoutingContext rc, int status, String error) {
-    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", error).encode());
-  }
-
-  /** Ready when the registry answers; the body names each check and what is wrong with it. */
-  private void ready(RoutingContext rc) {
-    Future<String> registry = readiness.members(READINESS_PROBE_ROOM).map("ok")
-        .otherwise(BusFailure::reasonOf);
-    Future<String> turn = !config.turn().relayEnabled() ? Future.succeededFuture("disabled")
-        : vertx.eventBus().request(Addresses.TURN_STATUS, new JsonObject(),
-            new DeliveryOptions().setLocalOnly(true).setSendTimeout(1_000)).map("ok").otherwise("not_listening");
-    Future<String> cluster = clusterCheck != null ? clusterCheck.get() : Future.succeededFuture(
-        !config.cluster().enabled() ? "disabled" : ClusterSupport.active(vertx) ? "ok" : "not_joined");
-    Future.join(registry, turn, cluster).onComplete(done -> {
-      boolean ready = "ok".equals(registry.result()) && !"not_listening".equals(turn.result())
-          && ("ok".equals(cluster.result()) || "disabled".equals(cluster.result()));
-      rc.response().setStatusCode(ready ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", config.nodeId())
-              .put("checks", new JsonObject().put("registry", registry.result()).put("turn", turn.result())
-                  .put("cluster", cluster.result())).encode());
-    });
   }
 
   private void upgrade(RoutingContext rc) {
@@ -249,7 +178,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (refusal != null) {
       metrics.socketRefused(refusal.reason);
       rc.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-      jsonError(rc, refusal.status, refusal.reason);
+      HttpApi.jsonError(rc, refusal.status, refusal.reason);
       return;
     }
     String token = TokenExtractor.fromConnect(request.getParam("token"),
@@ -298,7 +227,7 @@ public final class GatewayVerticle extends VerticleBase {
     connectionLimits.release(client);
     metrics.accessRefused("connect", detail);
     LOG.info(() -> "upgrade from " + client + " refused: " + detail);
-    jsonError(rc, 403, "unauthorized");
+    HttpApi.jsonError(rc, 403, "unauthorized");
   }
 
   private void upgradeWith(HttpServerRequest request, String client, AccessGrant grant) {

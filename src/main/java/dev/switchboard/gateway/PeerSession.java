@@ -10,7 +10,6 @@ import dev.switchboard.bus.PeerKick;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SessionHandover;
 import dev.switchboard.bus.SignalDelivery;
-import dev.switchboard.bus.TurnRevocation;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelError;
 import dev.switchboard.channel.ChannelHandler;
@@ -22,7 +21,6 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import dev.switchboard.session.HeldSignals;
 import dev.switchboard.session.ResumeTokens;
@@ -45,8 +43,6 @@ final class PeerSession {
   static final String NOT_SUBSCRIBED = "not_subscribed";
   static final String RESUME_EXPIRED = "resume_expired";
   private static final short CLOSE_RESUMED_ELSEWHERE = 4001;
-  /** Added to each held signal's encoded body for its envelope, so that empty bodies still count. */
-  private static final int SIGNAL_OVERHEAD_BYTES = 64;
   private static final Logger LOG = Logger.getLogger(PeerSession.class.getName());
 
   enum Phase {
@@ -63,8 +59,8 @@ final class PeerSession {
   private final ChannelSocket socket;
   private final Signaling signaling;
   private AccessGrant grant;
-  /** TURN usernames handed to this peer: revoked on every relay when the session ends. */
-  private final List<String> turnUsernames = new ArrayList<>(2);
+  /** Revoked on every relay when the session ends or is no longer admitted anywhere. */
+  private final PeerTurnCredentials turn;
   private MessageConsumer<Object> inbox;
   private Phase phase = Phase.LIVE;
   private final SessionRooms rooms = new SessionRooms();
@@ -81,6 +77,7 @@ final class PeerSession {
     this.signaling = signaling;
     this.grant = grant;
     this.socket = new ChannelSocket(transport, this::route, limits);
+    this.turn = new PeerTurnCredentials(peerId, signaling);
   }
 
   String peerId() {
@@ -107,12 +104,7 @@ final class PeerSession {
 
   /** Fresh ICE servers for this peer; the TURN username is remembered for revocation. */
   Future<IceServersReply> iceServers(String identity) {
-    return signaling.iceServers().forPeer(peerId, identity).map(reply -> {
-      if (reply.username() != null && !turnUsernames.contains(reply.username())) {
-        turnUsernames.add(reply.username());
-      }
-      return reply;
-    });
+    return turn.issue(identity);
   }
 
   /**
@@ -145,7 +137,7 @@ final class PeerSession {
       }
       if (!socket.hasRoomChannel() && !rooms.anyHeld()) {
         // replaced or removed from its last room: no longer admitted anywhere, so no relay for it either
-        revokeTurnCredentials();
+        turn.revoke();
       }
     } else if (Addresses.PEER_RESUME.equals(op) && message.body() instanceof JsonObject json) {
       handOver(message, json.getString("token"));
@@ -302,27 +294,21 @@ final class PeerSession {
 
   /** A new socket of this node takes over a session handed over to it (before {@link #listen}). */
   void adopt(SessionHandover handover) {
-    turnUsernames.addAll(handover.turnUsernames());
+    turn.adopt(handover.turnUsernames());
     handover.rooms().forEach(rooms::held);
-    handover.held().forEach(signal -> heldSignals.offer(signal.room(), signal, estimatedBytes(signal)));
+    handover.held().forEach(signal -> heldSignals.offer(signal.room(), signal, signal.estimatedBytes()));
     if (rooms.anyHeld()) {
       startHoldTimer();
     }
   }
 
   private Future<Void> hold(SignalDelivery delivery) {
-    if (heldSignals.offer(delivery.room(), delivery, estimatedBytes(delivery))) {
+    if (heldSignals.offer(delivery.room(), delivery, delivery.estimatedBytes())) {
       return Future.succeededFuture();
     }
     LOG.info(() -> "signals held for " + peerId + " overflowed: its session ends");
     releaseHeld(RoomEvent.LEFT_EXPIRED);
     return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
-  }
-
-  private static int estimatedBytes(SignalDelivery signal) {
-    Object body = signal.body();
-    int encoded = body == null ? 0 : body instanceof String text ? text.length() + 2 : Json.encode(body).length();
-    return encoded + signal.kind().length() + SIGNAL_OVERHEAD_BYTES;
   }
 
   private void startHoldTimer() {
@@ -388,7 +374,7 @@ final class PeerSession {
     phase = Phase.HANDED_OVER;
     cancelHoldTimer();
     List<String> moving = rooms.memberships();
-    SessionHandover handover = new SessionHandover(peerId, grant, moving, heldSignals.takeAll(), turnUsernames);
+    SessionHandover handover = new SessionHandover(peerId, grant, moving, heldSignals.takeAll(), turn.handOver());
     for (String room : moving) {
       signaling.registry().update(new MemberUpdate(room, peerId, MemberUpdate.Op.FORGET));
     }
@@ -415,15 +401,7 @@ final class PeerSession {
     }
     phase = Phase.ENDED;
     unregister();
-    revokeTurnCredentials();
+    turn.revoke();
     onEnded.run();
-  }
-
-  /** Every relay of the cluster refuses this peer's credentials from now on and tears its allocations down. */
-  private void revokeTurnCredentials() {
-    if (!turnUsernames.isEmpty()) {
-      signaling.bus().publish(Addresses.TURN_REVOKE, new TurnRevocation(peerId, List.copyOf(turnUsernames)).toJson());
-      turnUsernames.clear();
-    }
   }
 }
