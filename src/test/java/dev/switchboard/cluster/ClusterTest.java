@@ -111,6 +111,61 @@ class ClusterTest {
     }
   }
 
+  /**
+   * protocol.md §7 across nodes: the resume lands on another node, which takes the session over through the
+   * peer's cluster-wide address; its membership moves with it, so the old node's end takes nothing with it.
+   */
+  @Test
+  void a_session_resumed_on_another_node_keeps_its_peer_id_and_outlives_the_node_it_left() throws Exception {
+    int p1 = TestNode.freePort();
+    int p2 = TestNode.freePort();
+    Map<String, String> env1 = env(p1, List.of(p2));
+    Map<String, String> env2 = env(p2, List.of(p1));
+    Vertx v1 = clustered(env1);
+    Vertx v2 = clustered(env2);
+    try (TestNode two = TestNode.start(v2, env2); TestClient b = two.connect()) {
+      String aId;
+      TestNode one = TestNode.start(v1, env1);
+      try (TestClient a = one.connect()) {
+        String token = a.enter("move").getString("resume_token");
+        aId = a.peerId();
+        b.enter("move");
+        a.drop();
+        assertEquals("disconnected", b.awaitEvent("room:move", "peer:state").getJsonObject(4).getString("state"));
+        for (int n = 0; n < 3; n++) {
+          assertEquals("ok", b.push(b.joinRef("room:move"), "room:move", "signal:candidate",
+              new JsonObject().put("to", aId).put("body", n)).getString("status"), "held on node 1 for the resume");
+        }
+        try (TestClient again = two.resume(token)) {
+          JsonObject reply = again.join("room:move", new JsonObject());
+          assertEquals("ok", reply.getString("status"), reply.encode());
+          assertEquals(aId, reply.getJsonObject("response").getString("peer_id"), "the same peer, now on node 2");
+          for (int n = 0; n < 3; n++) {
+            assertEquals(n, again.await(TestClient.event("signal:candidate"), "held signal " + n)
+                .getJsonObject(4).getInteger("body"), "held signals crossed over in order");
+          }
+          assertEquals("connected", b.awaitEvent("room:move", "peer:state").getJsonObject(4).getString("state"));
+
+          // node 1 goes away: it no longer owns the peer, so nobody announces it gone
+          one.close();
+          on(v1.close(), 20);
+          b.expectSilence(Duration.ofSeconds(5), TestClient.event("peer:left"));
+          assertEquals(0, b.count(TestClient.event("peer:left")), () -> "no peer:left for the moved peer: " + b.history());
+          assertEquals("ok", b.push(b.joinRef("room:move"), "room:move", "signal:candidate",
+              new JsonObject().put("to", aId).put("body", 99)).getString("status"));
+          assertEquals(99, again.await(TestClient.event("signal:candidate"), "live signal on node 2")
+              .getJsonObject(4).getInteger("body"));
+          List<String> members = on(new RegistryClient(v2.eventBus(), 5_000).members("move"), 10);
+          assertEquals(List.of(aId, b.peerId()).stream().sorted().toList(), members.stream().sorted().toList(),
+              "both still members in Redis");
+        }
+      }
+    } finally {
+      on(v2.close(), 20);
+      v1.close(); // a second close is harmless
+    }
+  }
+
   @Test
   void a_killed_node_is_reaped_by_racing_survivors_each_peer_leaves_once_within_5_seconds() throws Exception {
     int p1 = TestNode.freePort();
