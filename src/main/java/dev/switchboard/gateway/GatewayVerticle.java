@@ -258,10 +258,15 @@ public final class GatewayVerticle extends VerticleBase {
         limits, signaling, grant);
     if (handover != null) {
       session.adopt(handover);
+      metrics.sessionOutcome("resumed");
     } else if (resumeRefused) {
       session.refuseResume();
     }
-    session.onEnded(() -> held.remove(session));
+    session.onEnded(() -> {
+      if (held.remove(session)) {
+        metrics.sessionHeld(false);
+      }
+    });
     sessions.add(session);
     metrics.socketOpened();
     transport.channel().pipeline().addBefore("handler", FrameGuard.NAME,
@@ -280,8 +285,8 @@ public final class GatewayVerticle extends VerticleBase {
           metrics.heartbeatTimeout();
         }
         session.transportClosed().onComplete(closed -> {
-          if (session.isHeld()) {
-            held.add(session);
+          if (session.isHeld() && held.add(session)) {
+            metrics.sessionHeld(true);
           }
         });
       }

@@ -307,6 +307,7 @@ final class PeerSession {
       return Future.succeededFuture();
     }
     LOG.info(() -> "signals held for " + peerId + " overflowed: its session ends");
+    signaling.metrics().sessionOutcome("overflow");
     releaseHeld(RoomEvent.LEFT_EXPIRED);
     return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
   }
@@ -315,6 +316,7 @@ final class PeerSession {
     cancelHoldTimer();
     holdTimer = signaling.vertx().setTimer(signaling.resumeMillis(), t -> {
       holdTimer = -1;
+      signaling.metrics().sessionOutcome("expired");
       releaseHeld(RoomEvent.LEFT_EXPIRED);
     });
   }

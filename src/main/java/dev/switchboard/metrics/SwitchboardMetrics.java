@@ -34,11 +34,14 @@ public final class SwitchboardMetrics {
   private final Map<String, Counter> socketsRefusedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> accessRefusedByReason = new ConcurrentHashMap<>();
   private final Counter slowReaderCloses;
+  private final AtomicInteger heldSessions = new AtomicInteger();
+  private final Map<String, Counter> sessionOutcomes = new ConcurrentHashMap<>();
 
   public SwitchboardMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     registry.gauge("switchboard.sockets.connected", sockets);
     registry.gauge("switchboard.peers.joined", joinedPeers);
+    registry.gauge("switchboard.sessions.held", heldSessions);
     signalDelivery = Timer.builder("switchboard.signal.delivery")
         .description("From the signal frame's arrival to the confirmation that the target's socket took it")
         .publishPercentileHistogram()
@@ -71,6 +74,20 @@ public final class SwitchboardMetrics {
 
   public void socketClosed() {
     sockets.decrementAndGet();
+  }
+
+  /** A session lost its socket and is held for a resume (protocol.md §7), or no longer is. */
+  public void sessionHeld(boolean held) {
+    if (held) {
+      heldSessions.incrementAndGet();
+    } else {
+      heldSessions.decrementAndGet();
+    }
+  }
+
+  /** How a held session ended: {@code resumed}, {@code expired} (window over) or {@code overflow} (held signals). */
+  public void sessionOutcome(String outcome) {
+    counter(sessionOutcomes, "switchboard.sessions.held.outcome", "outcome", outcome).increment();
   }
 
   public void peerJoined() {

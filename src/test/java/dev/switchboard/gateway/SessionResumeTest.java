@@ -34,6 +34,12 @@ class SessionResumeTest {
     return frame.getJsonObject(4);
   }
 
+  /** A sample of the node's own meters, e.g. {@code switchboard_sessions_held} or an outcome counter. */
+  private static double meter(TestNode node, String name, String... tags) {
+    io.micrometer.core.instrument.search.Search search = node.node().metrics().registry().find(name).tags(tags);
+    return search.gauge() != null ? search.gauge().value() : search.counter() != null ? search.counter().count() : 0;
+  }
+
   private static JsonObject joinRoom(TestClient client) {
     JsonObject reply = client.join(ROOM, new JsonObject());
     return reply;
@@ -68,6 +74,8 @@ class SessionResumeTest {
         }
         again.expectSilence(Duration.ofMillis(500), TestClient.event("signal:candidate"));
         assertEquals(5, again.count(TestClient.event("signal:candidate")), "each held signal exactly once");
+        assertEquals(1, meter(node, "switchboard.sessions.held.outcome", "outcome", "resumed"));
+        assertEquals(0, meter(node, "switchboard.sessions.held"), "no longer held");
 
         JsonArray connected = b.awaitEvent(ROOM, "peer:state");
         assertEquals("connected", state(connected).getString("state"), connected.encode());
@@ -92,10 +100,17 @@ class SessionResumeTest {
       String aId = a.peerId();
       a.drop();
       assertEquals("disconnected", state(b.awaitEvent(ROOM, "peer:state")).getString("state"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (meter(node, "switchboard.sessions.held") < 1 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(1, meter(node, "switchboard.sessions.held"), "held while the window lasts");
       JsonArray left = b.await(TestClient.event(ROOM, "peer:left"), "peer:left at the end of the window",
           Duration.ofSeconds(5));
       assertEquals(aId, left.getJsonObject(4).getString("peer_id"));
       assertEquals("expired", left.getJsonObject(4).getString("reason"));
+      assertEquals(1, meter(node, "switchboard.sessions.held.outcome", "outcome", "expired"));
+      assertEquals(0, meter(node, "switchboard.sessions.held"));
 
       try (TestClient late = node.resume(token)) {
         JsonObject refused = joinRoom(late);
