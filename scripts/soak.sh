@@ -34,6 +34,9 @@ start_node() { # <i> <node count>
     # the load's senders exceed a browser's rate; every socket comes from 127.0.0.1
     export SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=100000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=100000
     export SWITCHBOARD_ROOMS_MAX_PEERS=6
+    # the load's clients never resume: a dropped socket leaves at once, so its ledger can hold every ok to
+    # "delivered" (a held session's signals are acked and dropped when its window ends, protocol.md §7)
+    export SWITCHBOARD_SESSION_RESUME_SECONDS=0
     # every load socket comes from 127.0.0.1: lift the per-address socket cap (and the node cap) for the load
     export SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP=100000 SWITCHBOARD_HTTP_JOINS_PER_IP_PER_SECOND=1000000 SWITCHBOARD_HTTP_JOIN_BURST_PER_IP=1000000 SWITCHBOARD_HTTP_MAX_CONNECTIONS=19000
     if [ "$n" -gt 1 ]; then

@@ -97,26 +97,24 @@ final class GrantClaims {
   }
 
   private static String requiredString(JsonObject claims, String claim) {
-    Object value = claims.getValue(claim);
-    if (value == null) {
-      throw new AuthFailure("missing_claim:" + claim);
-    }
-    if (!(value instanceof String s)) {
-      throw new AuthFailure("malformed_claim:" + claim);
-    }
-    return s;
+    return required(claims, claim, String.class);
   }
 
   private static long requiredTime(JsonObject claims, String claim) {
+    // NumericDate may have a fraction (RFC 7519 §2); whole seconds are enough here
+    return required(claims, claim, Number.class).longValue();
+  }
+
+  /** A claim that must be present, of {@code type}: missing and malformed are refused apart, for the log. */
+  private static <T> T required(JsonObject claims, String claim, Class<T> type) {
     Object value = claims.getValue(claim);
     if (value == null) {
       throw new AuthFailure("missing_claim:" + claim);
     }
-    if (!(value instanceof Number n)) {
+    if (!type.isInstance(value)) {
       throw new AuthFailure("malformed_claim:" + claim);
     }
-    // NumericDate may have a fraction (RFC 7519 §2); whole seconds are enough here
-    return n.longValue();
+    return type.cast(value);
   }
 
   /** An optional claim: absent or JSON null gives the default, any other type is refused. */

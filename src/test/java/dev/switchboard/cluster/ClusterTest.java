@@ -130,6 +130,9 @@ class ClusterTest {
         String token = a.enter("move").getString("resume_token");
         aId = a.peerId();
         b.enter("move");
+        // README's known limitation: B's room subscription reaches node 1 asynchronously; an event node 1
+        // publishes within milliseconds of B's join may miss B. Not what this spec is about.
+        Thread.sleep(500);
         a.drop();
         assertEquals("disconnected", b.awaitEvent("room:move", "peer:state").getJsonObject(4).getString("state"));
         for (int n = 0; n < 3; n++) {
@@ -233,6 +236,8 @@ class ClusterTest {
   void during_a_redis_outage_joins_are_refused_signals_flow_and_membership_heals_afterwards() throws Exception {
     int p1 = TestNode.freePort();
     Map<String, String> env1 = env(p1, List.of());
+    // C's lost socket is held for a resume (protocol.md §7) for 1 s, then leaves, while Redis is still down
+    env1.put("SWITCHBOARD_SESSION_RESUME_SECONDS", "1");
     Vertx v1 = clustered(env1);
     try (TestNode node = TestNode.start(v1, env1); TestClient a = node.connect(); TestClient b = node.connect();
          TestClient c = node.connect(); TestClient d = node.connect()) {
@@ -249,8 +254,8 @@ class ClusterTest {
           new JsonObject().put("to", b.peerId()).put("body", 1));
       assertEquals("ok", relayed.getString("status"), "joined sockets keep signalling");
       assertEquals(1, b.awaitEvent("peer:" + b.peerId(), "signal:offer").getJsonObject(4).getInteger("body"));
-      c.drop(); // leaves while Redis is down
-      a.expectSilence(Duration.ofMillis(500), f -> "peer:left".equals(f.getString(3)));
+      c.drop(); // leaves while Redis is down, when its resume window ends
+      a.expectSilence(Duration.ofMillis(1500), f -> "peer:left".equals(f.getString(3)));
 
       redis.restart(); // empty: everything it knew is gone
       JsonArray left = a.await(f -> "peer:left".equals(f.getString(3)), "peer:left after recovery", Duration.ofSeconds(10));

@@ -150,7 +150,7 @@ final class Client {
           env.tally.inc("room_event.left_unknown");
         }
       }
-      case "room:peers" -> { }
+      case "room:peers", "peer:state" -> { }
       case "phx_close", "phx_error" -> {
         env.tally.inc("client.unexpected_" + event);
         conn.close();
