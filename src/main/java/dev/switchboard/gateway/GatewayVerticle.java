@@ -6,7 +6,9 @@ import dev.switchboard.auth.AuthFailure;
 import dev.switchboard.auth.TokenExtractor;
 import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.RecordCodec;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.TurnRevocation;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SessionHandover;
 import dev.switchboard.config.SwitchboardConfig;
@@ -247,6 +249,10 @@ public final class GatewayVerticle extends VerticleBase {
             // taken over for a socket that never opened: nobody can resume it any more
             handover.rooms().forEach(room -> signaling.registry()
                 .leave(new LeaveRequest(room, handover.peerId(), RoomEvent.LEFT_CLOSED)));
+            if (!handover.turnUsernames().isEmpty()) {
+              vertx.eventBus().publish(Addresses.TURN_REVOKE,
+                  new TurnRevocation(handover.peerId(), handover.turnUsernames()).toJson());
+            }
           }
         });
   }
@@ -265,6 +271,7 @@ public final class GatewayVerticle extends VerticleBase {
     session.onEnded(() -> {
       if (held.remove(session)) {
         metrics.sessionHeld(false);
+        connectionLimits.release(client);
       }
     });
     sessions.add(session);
@@ -279,17 +286,22 @@ public final class GatewayVerticle extends VerticleBase {
     long idleNanos = config.channel().idleTimeout().toNanos();
     ws.closeHandler(v -> {
       metrics.socketClosed();
-      connectionLimits.release(client);
-      if (sessions.remove(session)) {
-        if (session.socket().quietNanos() >= idleNanos - IDLE_SLACK_NANOS) {
-          metrics.heartbeatTimeout();
-        }
-        session.transportClosed().onComplete(closed -> {
-          if (session.isHeld() && held.add(session)) {
-            metrics.sessionHeld(true);
-          }
-        });
+      if (!sessions.remove(session)) {
+        connectionLimits.release(client);
+        return;
       }
+      if (session.socket().quietNanos() >= idleNanos - IDLE_SLACK_NANOS) {
+        metrics.heartbeatTimeout();
+      }
+      session.transportClosed().onComplete(closed -> {
+        if (session.isHeld() && held.add(session)) {
+          // a held session keeps its connection slot until it ends: the per-address and node caps bound what
+          // drop-and-reconnect loops can leave held (each with a bus address, a timer and held signals)
+          metrics.sessionHeld(true);
+        } else {
+          connectionLimits.release(client);
+        }
+      });
     });
     session.listen(vertx.eventBus()).onComplete(ready -> {
       if (ready.succeeded()) {

@@ -15,6 +15,7 @@ import dev.switchboard.channel.ChannelError;
 import dev.switchboard.channel.ChannelHandler;
 import dev.switchboard.channel.ChannelSocket;
 import dev.switchboard.channel.ExitReason;
+import dev.switchboard.channel.FrameCodec;
 import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.channel.Transport;
 import io.vertx.core.Future;
@@ -150,7 +151,7 @@ final class PeerSession {
 
   /** An HTTP caller with a token of this peer's identity asks for ICE servers: only while admitted to a room. */
   private void answerIceRequest(Message<Object> message, String identity) {
-    boolean admitted = socket.channelCount() > 0 && grant != null && grant.identity().equals(identity)
+    boolean admitted = socket.hasRoomChannel() && grant != null && grant.identity().equals(identity)
         && grant.verified();
     if (!admitted || phase != Phase.LIVE) {
       message.fail(BusFailure.REFUSED, "unauthorized");
@@ -198,11 +199,16 @@ final class PeerSession {
   }
 
   private Future<Void> write(SignalDelivery delivery) {
-    String roomTopic = RoomChannel.topic(delivery.room());
-    String event = "signal:" + delivery.kind();
-    JsonObject payload = new JsonObject().put("from", delivery.from()).put("body", delivery.body());
+    return socket.deliver(topicFor(delivery), "signal:" + delivery.kind(), payloadOf(delivery));
+  }
+
+  private String topicFor(SignalDelivery delivery) {
     String peerTopic = PeerChannel.topic(peerId);
-    return socket.deliver(socket.hasTopic(peerTopic) ? peerTopic : roomTopic, event, payload);
+    return socket.hasTopic(peerTopic) ? peerTopic : RoomChannel.topic(delivery.room());
+  }
+
+  private static JsonObject payloadOf(SignalDelivery delivery) {
+    return new JsonObject().put("from", delivery.from()).put("body", delivery.body());
   }
 
   /**
@@ -232,11 +238,18 @@ final class PeerSession {
     if (phase == Phase.DISCONNECTED) {
       return releaseHeld(RoomEvent.LEFT_CLOSED);
     }
-    return socket.close(code, reason, ExitReason.SHUTDOWN).onComplete(v -> end());
+    // a live socket that took a session over may not have rejoined all of its rooms yet: those leave too
+    Future<Void> heldLeft = releaseHeld(RoomEvent.LEFT_CLOSED);
+    return socket.close(code, reason, ExitReason.SHUTDOWN).compose(v -> heldLeft).onComplete(v -> end());
   }
 
   boolean isHeld() {
     return phase == Phase.DISCONNECTED;
+  }
+
+  /** Another socket took this session over: whatever this socket still had moved with it. */
+  boolean isHandedOver() {
+    return phase == Phase.HANDED_OVER;
   }
 
   /** Run once when the session ends here, handed over or not. */
@@ -288,7 +301,10 @@ final class PeerSession {
   /** The signals held for a room, written in order (on the socket's peer topic when it is joined). */
   void flushHeld(String room) {
     for (SignalDelivery signal : heldSignals.take(room)) {
-      write(signal);
+      // Their senders got ok already, so a full write queue (64 KiB, while up to 256 KiB are held) must not
+      // drop them: they are written past it; the hold cap bounds what that adds.
+      socket.sendTo(topicFor(signal), FrameCodec.encode(null, null, topicFor(signal), "signal:" + signal.kind(),
+          payloadOf(signal)));
     }
   }
 
@@ -344,6 +360,8 @@ final class PeerSession {
     }
     if (phase == Phase.DISCONNECTED) {
       end();
+    } else if (!socket.hasRoomChannel()) {
+      turn.revoke(); // a live socket in no room any more: not admitted anywhere
     }
     return Future.join(leaving).mapEmpty();
   }

@@ -110,8 +110,11 @@ final class RoomChannel implements ChannelHandler {
           params.getValue("name") instanceof String s ? s : null,
           params.getValue("metadata") instanceof JsonObject m ? m : null);
     }
-    // a held room is rejoined on the resume token alone: the access token may have expired meanwhile
-    if (socketGrant.expiredAt(System.currentTimeMillis() / 1000) && !session.holds(room)) {
+    // A held room is rejoined on the resume token alone: the access token may have expired meanwhile, but
+    // only during that one window; resuming again and again never stretches a token past exp + the window.
+    long now = System.currentTimeMillis() / 1000;
+    boolean resumable = session.holds(room) && !socketGrant.expiredAt(now - signaling.resumeMillis() / 1000);
+    if (socketGrant.expiredAt(now) && !resumable) {
       refused("join", "expired");
       return null;
     }
@@ -222,6 +225,11 @@ final class RoomChannel implements ChannelHandler {
     signaling.broadcasts().unsubscribe(room, peerId, session.socket());
     if (reason == ExitReason.HANDED_OVER) {
       return Future.succeededFuture(); // the membership moved with the session
+    }
+    if (session.isHandedOver()) {
+      // a join that was still in flight when another socket took the session over: the client joins that
+      // room again there as the same peer, so this node only stops counting it (a leave would announce it gone)
+      return signaling.registry().update(new MemberUpdate(room, peerId, MemberUpdate.Op.FORGET)).mapEmpty();
     }
     if (reason == ExitReason.SOCKET_CLOSED && session.holdsOnLoss()) {
       // held for a resume: the others see it disconnected, not gone

@@ -2,6 +2,8 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
+import dev.switchboard.auth.TestTokens;
+import dev.switchboard.support.RawWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -197,6 +199,61 @@ class SessionResumeTest {
       try (TestClient late = node.resume(token)) {
         assertEquals("resume_expired", joinRoom(late).getJsonObject("response").getString("reason"));
       }
+    }
+  }
+
+  @Test
+  void a_held_session_keeps_its_connection_slot_until_it_ends(Vertx vertx) throws Exception {
+    // 2 sockets per address: a drop-and-reconnect loop cannot pile up held sessions past the cap
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP", "2",
+        "SWITCHBOARD_SESSION_RESUME_SECONDS", "2"))) {
+      for (int i = 0; i < 2; i++) {
+        TestClient dropped = node.connect();
+        dropped.enter("r" + i);
+        dropped.drop();
+      }
+      Thread.sleep(300); // the node sees both sockets gone
+      try (RawWebSocket third = RawWebSocket.connect(node.port())) {
+        assertEquals(429, third.status(), "both slots are held by sessions waiting for a resume");
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      int status = 0;
+      while (System.nanoTime() < deadline && status != 101) {
+        try (RawWebSocket later = RawWebSocket.connect(node.port())) {
+          status = later.status();
+        }
+        Thread.sleep(200);
+      }
+      assertEquals(101, status, "the slots come back when the window ends");
+    }
+  }
+
+  @Test
+  void resuming_again_and_again_never_stretches_an_access_token_past_its_expiry_and_one_window(Vertx vertx)
+      throws Exception {
+    String secret = "resume-secret-of-at-least-32-bytes!!";
+    long exp = System.currentTimeMillis() / 1000 + 2;
+    String access = TestTokens.hs256(TestTokens.header("HS256", "k1"), new JsonObject().put("sub", "ana")
+        .put("room", "r1").put("exp", exp), secret);
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_AUTH_MODE", "token",
+        "SWITCHBOARD_AUTH_KEYS", "k1:" + secret, "SWITCHBOARD_SESSION_RESUME_SECONDS", "2"))) {
+      TestClient client = node.connect(access);
+      String token = client.enter("r1").getString("resume_token");
+      // keep resuming until well past exp + one window
+      String last = "ok";
+      while (System.currentTimeMillis() / 1000 <= exp + 10) { // past exp + 5 s clock skew + the 2 s window
+        client.drop();
+        Thread.sleep(500);
+        client = node.resume(token);
+        JsonObject reply = joinRoom(client);
+        last = reply.getString("status") + ":" + reply.getJsonObject("response").getString("reason", "");
+        if (!"ok".equals(reply.getString("status"))) {
+          break;
+        }
+        token = reply.getJsonObject("response").getString("resume_token");
+      }
+      client.close();
+      assertEquals("error:unauthorized", last, "refused once the token is older than its expiry plus the window");
     }
   }
 
