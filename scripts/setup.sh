@@ -13,6 +13,8 @@ command -v chromedriver >/dev/null || need+=(chromium-driver)
 command -v caddy >/dev/null || need+=(caddy)
 command -v turnutils_uclient >/dev/null || need+=(coturn)
 command -v redis-server >/dev/null || need+=(redis-server)
+# rules inside the tests' own network namespaces (UDP blocked to force TURN over TLS)
+command -v iptables >/dev/null || need+=(iptables)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
