@@ -16,7 +16,7 @@ import java.util.UUID;
 public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
     MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace, AuthConfig auth,
-    Duration sessionResume) {
+    Duration sessionResume, TurnTlsConfig turnTls) {
 
   /** @param redisCommandTimeout every Redis command fails after this long, as if Redis were unreachable */
   public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
@@ -27,7 +27,7 @@ public record SwitchboardConfig(
   /** The same configuration under another node id (a clustered node takes its cluster member id). */
   public SwitchboardConfig withNodeId(String id) {
     return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace, auth,
-        sessionResume);
+        sessionResume, turnTls);
   }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
@@ -58,6 +58,23 @@ public record SwitchboardConfig(
                            List<String> allowedPeers, int userQuota, int identityQuota, int totalQuota,
                            int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
                            int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads) {
+  }
+
+  /**
+   * TURN over TLS ({@code turn.tls}): on when both PEM files are set.
+   *
+   * @param reloadCheck how often the files are checked for a change
+   */
+  public record TurnTlsConfig(int port, String certFile, String keyFile, Duration reloadCheck) {
+    public TurnTlsConfig {
+      if (certFile.isBlank() != keyFile.isBlank()) {
+        throw new ConfigException("turn.tls: cert-file and key-file are set together (or neither)");
+      }
+    }
+
+    public boolean enabled() {
+      return !certFile.isBlank();
+    }
   }
 
   public record MetricsConfig(boolean enabled, String host, int port) {
@@ -219,6 +236,11 @@ public record SwitchboardConfig(
         lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
   }
 
+  private static TurnTlsConfig turnTlsConfig(ConfigReader tls) {
+    return new TurnTlsConfig(tls.integer("port", 0, 65535), tls.string("cert-file"), tls.string("key-file"),
+        Duration.ofSeconds(tls.integer("reload-check-seconds", 1, 86_400)));
+  }
+
   private static List<String> trustedProxies(ConfigReader http) {
     List<String> cidrs = http.strings("trusted-proxies");
     for (String cidr : cidrs) {
@@ -277,6 +299,6 @@ public record SwitchboardConfig(
         clusterConfig(root),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)),
         authConfig(root),
-        Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)));
+        Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)), turnTlsConfig(turn.section("tls")));
   }
 }

@@ -37,6 +37,22 @@ class ConfigTest {
   }
 
   @Test
+  void turn_over_tls_is_off_until_both_pem_files_are_set_and_listens_on_5349(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertEquals(false, config.turnTls().enabled());
+    assertEquals(5349, config.turnTls().port());
+    SwitchboardConfig tls = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_TURN_TLS_CERT_FILE", "/etc/switchboard/turn.crt",
+        "SWITCHBOARD_TURN_TLS_KEY_FILE", "/etc/switchboard/turn.key", "SWITCHBOARD_TURN_TLS_PORT", "443")), 5);
+    assertEquals(true, tls.turnTls().enabled());
+    assertEquals(443, tls.turnTls().port());
+    Throwable half = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_TURN_TLS_CERT_FILE", "/etc/switchboard/turn.crt")).map(c -> (Throwable) null)
+        .otherwise(cause -> cause), 5);
+    assertEquals("turn.tls: cert-file and key-file are set together (or neither)", half.getMessage());
+  }
+
+  @Test
   void env_variable_names_follow_the_key_path_with_dots_and_dashes_as_underscores() {
     assertEquals("SWITCHBOARD_HTTP_PORT", EnvOverrides.variableFor("http.port"));
     assertEquals("SWITCHBOARD_TURN_RELAY_IP", EnvOverrides.variableFor("turn.relay-ip"));
