@@ -114,7 +114,7 @@ public final class Node {
           if (!config.turn().relayEnabled()) {
             return Future.succeededFuture();
           }
-          node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics);
+          node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics).withTls(config.turnTls());
           return vertx.deployVerticle(node.relay, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
               .map(relayId -> node.relayDeployment = relayId);
         })
@@ -247,6 +247,11 @@ public final class Node {
     } catch (java.io.IOException e) {
       return -1;
     }
+  }
+
+  /** The port of TURN over TLS actually bound, or -1 when it is off. */
+  public int turnTlsPort() {
+    return relay == null ? -1 : relay.tlsPort();
   }
 
   /** The metrics port actually bound, or -1 when metrics are disabled. */

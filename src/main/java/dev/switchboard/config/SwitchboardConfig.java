@@ -64,8 +64,10 @@ public record SwitchboardConfig(
    * TURN over TLS ({@code turn.tls}): on when both PEM files are set.
    *
    * @param reloadCheck how often the files are checked for a change
+   * @param host        the name in the handed-out {@code turns:} URL (the certificate's); blank: the relay address
    */
-  public record TurnTlsConfig(int port, String certFile, String keyFile, Duration reloadCheck) {
+  public record TurnTlsConfig(int port, String certFile, String keyFile, Duration reloadCheck, String host,
+                              int maxConnections, int maxConnectionsPerIp) {
     public TurnTlsConfig {
       if (certFile.isBlank() != keyFile.isBlank()) {
         throw new ConfigException("turn.tls: cert-file and key-file are set together (or neither)");
@@ -238,7 +240,8 @@ public record SwitchboardConfig(
 
   private static TurnTlsConfig turnTlsConfig(ConfigReader tls) {
     return new TurnTlsConfig(tls.integer("port", 0, 65535), tls.string("cert-file"), tls.string("key-file"),
-        Duration.ofSeconds(tls.integer("reload-check-seconds", 1, 86_400)));
+        Duration.ofSeconds(tls.integer("reload-check-seconds", 1, 86_400)), tls.string("host"),
+        tls.integer("max-connections", 1, 1_000_000), tls.integer("max-connections-per-ip", 1, 1_000_000));
   }
 
   private static List<String> trustedProxies(ConfigReader http) {

@@ -34,6 +34,8 @@ public final class TurnRelayVerticle extends VerticleBase {
   private TurnServer server;
   private Revocations revocations;
   private Admission admission;
+  private SwitchboardConfig.TurnTlsConfig tlsConfig;
+  private TurnTls tls;
 
   public TurnRelayVerticle(SwitchboardConfig.TurnConfig config, TurnCredentials credentials, SwitchboardMetrics metrics) {
     this(config, credentials, metrics, Clock.systemUTC());
@@ -46,6 +48,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     this.credentials = credentials;
     this.metrics = metrics;
     this.clock = clock;
+  }
+
+  /** TURN over TLS beside UDP and TCP, when {@code turn.tls} names a certificate. */
+  public TurnRelayVerticle withTls(SwitchboardConfig.TurnTlsConfig tlsConfig) {
+    this.tlsConfig = tlsConfig;
+    return this;
   }
 
   @Override
@@ -81,7 +89,18 @@ public final class TurnRelayVerticle extends VerticleBase {
         revocations.revoke(TurnRevocation.fromJson(json));
       }
     }).completion();
-    return Future.all(status, revoke);
+    Future<Void> front = Future.succeededFuture();
+    if (tlsConfig != null && tlsConfig.enabled()) {
+      tls = new TurnTls(vertx, tlsConfig);
+      front = tls.start(server, settings.listenIp().getHostAddress()).onSuccess(port -> tls.registerMeters(metrics))
+          .mapEmpty();
+    }
+    return Future.all(status, revoke, front);
+  }
+
+  /** The port of TURN over TLS, or -1 when it is off. */
+  public int tlsPort() {
+    return tls == null ? -1 : tls.port();
   }
 
   /** The first ice4j encode loads its Kotlin configuration (~0.5 s): pay it at start, not on a client's request. */
@@ -117,7 +136,7 @@ public final class TurnRelayVerticle extends VerticleBase {
     if (server != null) {
       server.close();
     }
-    return Future.succeededFuture();
+    return tls == null ? Future.succeededFuture() : tls.close();
   }
 
   static TurnSettings settings(SwitchboardConfig.TurnConfig config) {
@@ -147,6 +166,11 @@ public final class TurnRelayVerticle extends VerticleBase {
   public List<String> uris() throws java.io.IOException {
     String host = config.externalIp().isBlank() ? config.relayIp() : config.externalIp();
     String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-    return List.of("stun:" + hostPort, "turn:" + hostPort + "?transport=udp", "turn:" + hostPort + "?transport=tcp");
+    List<String> uris = new ArrayList<>(List.of("stun:" + hostPort, "turn:" + hostPort + "?transport=udp",
+        "turn:" + hostPort + "?transport=tcp"));
+    if (tls != null) {
+      uris.add(tls.uri(host));
+    }
+    return uris;
   }
 }

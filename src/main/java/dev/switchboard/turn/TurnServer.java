@@ -857,6 +857,20 @@ public final class TurnServer implements AutoCloseable {
     }
   }
 
+  /** A TCP or TLS client's connection ended: the allocation it made goes with it (RFC 8656 §2.1). */
+  void streamClosed(ClientLink link) {
+    Allocation allocation = allocations.get(link.remote());
+    if (allocation != null && allocation.link == link && allocations.remove(link.remote(), allocation)) {
+      release(allocation);
+    }
+  }
+
+  /** Whether this stream client holds an allocation (authenticated at least once). */
+  boolean hasAllocation(ClientLink link) {
+    Allocation allocation = allocations.get(link.remote());
+    return allocation != null && allocation.link == link;
+  }
+
   public int allocationCount() {
     return allocations.size();
   }

@@ -1,0 +1,174 @@
+package dev.switchboard.turn;
+
+import dev.switchboard.support.ExternalProcess;
+import dev.switchboard.support.ExternalProcess.Result;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** TURN over TLS ({@code turns:}): coturn's client relays through it, renewals are served, idle sockets go. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TurnOverTlsTest {
+  private static final String SECRET = "tls-secret";
+  @TempDir
+  Path dir;
+  private TestNode node;
+  private ExternalProcess peer;
+  private int peerPort;
+
+  private static void selfSigned(Path certificate, Path key) throws Exception {
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=turn.test",
+        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", key.toString(), "-out",
+        certificate.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertTrue(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0);
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    selfSigned(dir.resolve("turn.crt"), dir.resolve("turn.key"));
+    node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET,
+        "SWITCHBOARD_TURN_TLS_CERT_FILE", dir.resolve("turn.crt").toString(),
+        "SWITCHBOARD_TURN_TLS_KEY_FILE", dir.resolve("turn.key").toString(),
+        "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1"));
+    peerPort = TestNode.freePort();
+    peer = ExternalProcess.start(new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
+        .redirectErrorStream(true));
+    Thread.sleep(300);
+    assertTrue(peer.isAlive(), () -> "turnutils_peer exited: " + peer.output());
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    try {
+      peer.close();
+    } finally {
+      node.stop();
+    }
+  }
+
+  /** A TLS client that checks nothing: the specs look at what is served, not at trust. */
+  private static SSLContext trustingAnything() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    return context;
+  }
+
+  private SSLSocket tlsConnection() throws Exception {
+    SSLSocket socket = (SSLSocket) trustingAnything().getSocketFactory().createSocket("127.0.0.1",
+        node.node().turnTlsPort());
+    socket.startHandshake();
+    return socket;
+  }
+
+  /** The leaf certificate a TLS client is served now, as a SHA-256 hex fingerprint. */
+  private String servedFingerprint() throws Exception {
+    try (SSLSocket socket = tlsConnection()) {
+      X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded()));
+    }
+  }
+
+  /**
+   * uclient picks one of its TLS contexts at random per connection, fixed-version ones among them; TLS 1.0
+   * and 1.1 are refused here (and by the JDK) by design, with a protocol_version alert. So it runs until one
+   * run connects with TLS 1.2 or 1.3; every run that failed must have failed on that alert alone.
+   */
+  @Test
+  void coturns_client_relays_over_tls_without_loss() throws Exception {
+    List<String> command = new ArrayList<>(List.of("turnutils_uclient", "-t", "-S", "-X", "-c", "-m", "1", "-n", "100",
+        "-l", "120", "-z", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort), "-W", SECRET,
+        "-p", String.valueOf(node.node().turnTlsPort()), "127.0.0.1"));
+    Result run = null;
+    for (int attempt = 0; attempt < 12; attempt++) {
+      run = ExternalProcess.run(new ProcessBuilder(command).redirectErrorStream(true), Duration.ofSeconds(60));
+      if (run.output().contains("Total lost packets 0 (0.000000%)")) {
+        break;
+      }
+      String output = run.output();
+      assertTrue(output.contains("alert protocol version"), () -> "failed for another reason than TLS < 1.2:\n" + output);
+    }
+    assertEquals(0, run.exit(), run.output());
+    assertTrue(run.output().contains("Total lost packets 0 (0.000000%)"), run.output());
+    assertTrue(run.output().matches("(?s).*method=TLSv1\\.[23].*"), run.output());
+    assertTrue(node.node().metrics().scrape().contains("switchboard_turn_tls_connections"));
+  }
+
+  @Test
+  void a_renewed_certificate_is_served_to_new_connections_without_a_restart() throws Exception {
+    String before = servedFingerprint();
+    selfSigned(dir.resolve("new.crt"), dir.resolve("new.key"));
+    Files.copy(dir.resolve("new.key"), dir.resolve("turn.key"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(dir.resolve("new.crt"), dir.resolve("turn.crt"), StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String after = before;
+    while (after.equals(before) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      after = servedFingerprint();
+    }
+    assertNotEquals(before, after, "the renewal reached new connections within the reload check");
+  }
+
+  @Test
+  void a_connection_that_never_allocates_is_closed_after_10_seconds() throws Exception {
+    for (boolean handshake : new boolean[] {false, true}) {
+      // silent from the start (the TLS handshake timeout), or after a handshake (the allocation timer)
+      try (Socket idle = handshake ? tlsConnection() : new Socket("127.0.0.1", node.node().turnTlsPort())) {
+        idle.setSoTimeout(20_000);
+        long started = System.nanoTime();
+        InputStream in = idle.getInputStream();
+        int read;
+        try {
+          read = in.read();
+        } catch (javax.net.ssl.SSLException | java.net.SocketException closed) {
+          read = -1;
+        }
+        assertEquals(-1, read, "closed by the server");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertTrue(seconds >= 8 && seconds <= 15, "closed after about 10 s, was " + seconds + " s (handshake "
+            + handshake + ")");
+      }
+    }
+  }
+}
