@@ -110,29 +110,44 @@ class TurnOverTlsTest {
     }
   }
 
+  private double meter(String name) {
+    return node.node().metrics().scrape().lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(name.length() + 1))).orElse(-1.0);
+  }
+
   /**
    * uclient picks one of its TLS contexts at random per connection, fixed-version ones among them; TLS 1.0
-   * and 1.1 are refused here (and by the JDK) by design, with a protocol_version alert. So it runs until one
-   * run connects with TLS 1.2 or 1.3; every run that failed must have failed on that alert alone.
+   * and 1.1 are refused here (and by the JDK) by design, with a protocol_version alert: such runs are tried
+   * again. On a loaded machine uclient also reports a few echoes lost although the relay wrote them all to
+   * its socket (its TLS reader expects one TURN message per TLS record, which TLS does not promise; browsers
+   * frame the stream). So the relay's own accounting is checked on every run (every packet relayed both
+   * ways, none dropped), and one run must come out with no loss at the client either.
    */
   @Test
   void coturns_client_relays_over_tls_without_loss() throws Exception {
     List<String> command = new ArrayList<>(List.of("turnutils_uclient", "-t", "-S", "-X", "-c", "-m", "1", "-n", "100",
         "-l", "120", "-z", "5", "-e", "127.0.0.1", "-r", String.valueOf(peerPort), "-W", SECRET,
         "-p", String.valueOf(node.node().turnTlsPort()), "127.0.0.1"));
-    Result run = null;
-    for (int attempt = 0; attempt < 12; attempt++) {
-      run = ExternalProcess.run(new ProcessBuilder(command).redirectErrorStream(true), Duration.ofSeconds(60));
-      if (run.output().contains("Total lost packets 0 (0.000000%)")) {
-        break;
-      }
+    Result clean = null;
+    double relayedBefore = 0;
+    for (int attempt = 0; attempt < 12 && clean == null; attempt++) {
+      Result run = ExternalProcess.run(new ProcessBuilder(command).redirectErrorStream(true), Duration.ofSeconds(60));
       String output = run.output();
-      assertTrue(output.contains("alert protocol version"), () -> "failed for another reason than TLS < 1.2:\n" + output);
+      if (!output.contains("Total lost packets")) {
+        assertTrue(output.contains("alert protocol version"), () -> "failed for another reason than TLS < 1.2:\n" + output);
+        continue;
+      }
+      assertTrue(output.matches("(?s).*method=TLSv1\\.[23].*"), output);
+      double relayed = meter("switchboard_turn_relayed_packets_total");
+      assertEquals(200, relayed - relayedBefore, () -> "the relay forwarded all 100 packets both ways:\n" + output);
+      relayedBefore = relayed;
+      assertEquals(0.0, meter("switchboard_turn_tls_dropped_packets_total"), "nothing dropped on the way to the client");
+      if (output.contains("Total lost packets 0 (0.000000%)")) {
+        clean = run;
+      }
     }
-    assertEquals(0, run.exit(), run.output());
-    assertTrue(run.output().contains("Total lost packets 0 (0.000000%)"), run.output());
-    assertTrue(run.output().matches("(?s).*method=TLSv1\\.[23].*"), run.output());
-    assertTrue(node.node().metrics().scrape().contains("switchboard_turn_tls_connections"));
+    assertTrue(clean != null, "a run without loss at the client");
+    assertEquals(0, clean.exit(), clean.output());
   }
 
   @Test
