@@ -1,5 +1,7 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.turn.allocation.Quota;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  * concurrently, so each count changes inside {@link ConcurrentHashMap#compute}, which also drops a count that
  * reaches zero without racing a concurrent admit.
  */
-final class Admission {
+final class Admission implements Quota {
   final LongAdder revokedRefusals = new LongAdder();
   final LongAdder revokedTeardowns = new LongAdder();
   private final Revocations revocations;
@@ -48,7 +50,8 @@ final class Admission {
   }
 
   /** Counts a new allocation in; false, with nothing counted, when the peer or its identity is at its quota. */
-  boolean acquire(String username) {
+  @Override
+  public boolean acquire(String username) {
     CredentialUser user = CredentialUser.parse(username);
     String peer = peerKey(username, user);
     if (!take(byPeer, peer, perPeer)) {
@@ -61,7 +64,8 @@ final class Admission {
     return true;
   }
 
-  void release(String username) {
+  @Override
+  public void release(String username) {
     CredentialUser user = CredentialUser.parse(username);
     give(byPeer, peerKey(username, user));
     if (user != null && user.hasIdentity()) {
