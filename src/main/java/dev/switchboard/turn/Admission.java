@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Whether a verified username may hold an allocation: not when it is revoked, nor beyond the quotas per peer
- * ({@code turn.user-quota}) and per identity ({@code turn.identity-quota}). Packet threads admit and release
- * concurrently, so each count changes inside {@link ConcurrentHashMap#compute}, which also drops a count that
- * reaches zero without racing a concurrent admit.
+ * ({@code turn.user-quota}) and per identity ({@code turn.identity-quota}). Allocates, the sweeper and closing
+ * TCP connections admit and release concurrently: both counts change together under this object's lock, so no
+ * one sees a peer counted whose identity was then refused, and a count that reaches zero is dropped (a refused
+ * or ended allocation leaves no entry behind).
  */
 final class Admission implements Quota {
   final LongAdder revokedRefusals = new LongAdder();
@@ -51,7 +52,7 @@ final class Admission implements Quota {
 
   /** Counts a new allocation in; false, with nothing counted, when the peer or its identity is at its quota. */
   @Override
-  public boolean acquire(String username) {
+  public synchronized boolean acquire(String username) {
     CredentialUser user = CredentialUser.parse(username);
     String peer = peerKey(username, user);
     if (!take(byPeer, peer, perPeer)) {
@@ -65,12 +66,17 @@ final class Admission implements Quota {
   }
 
   @Override
-  public void release(String username) {
+  public synchronized void release(String username) {
     CredentialUser user = CredentialUser.parse(username);
     give(byPeer, peerKey(username, user));
     if (user != null && user.hasIdentity()) {
       give(byIdentity, user.identityTag());
     }
+  }
+
+  /** Peers and identities with a count: none for those that hold nothing. */
+  synchronized int counted() {
+    return byPeer.size() + byIdentity.size();
   }
 
   /**
