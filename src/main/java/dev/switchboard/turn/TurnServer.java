@@ -66,13 +66,11 @@ public final class TurnServer implements AutoCloseable {
     this.admission = admission;
     this.tcpLimits = tcpLimits;
     this.clock = clock;
-    RelayReaders[] readers = new RelayReaders[1];
     this.allocations = new AllocationManager(admission, settings.totalQuota(),
         new RelayPorts(settings.minPort(), settings.maxPort()), clock, settings.bandwidthBytesPerSecond(),
-        allocation -> readers[0].add(allocation));
+        this::startRelaying);
     this.dataPath = new DataPath(allocations, clock);
     this.relayReaders = new RelayReaders(dataPath);
-    readers[0] = relayReaders;
     Replies replies = new Replies(settings.software(), clock);
     AllocationRequests allocationRequests = new AllocationRequests(settings, policy, allocations, replies, clock);
     this.requests = new RequestHandler(auth, allocations, allocationRequests, replies, clock, admission::refuses);
@@ -80,6 +78,11 @@ public final class TurnServer implements AutoCloseable {
     this.relayedPackets = dataPath.relayedPackets;
     this.relayedBytes = dataPath.relayedBytes;
     this.authFailures = requests.authFailures;
+  }
+
+  /** A new allocation's relay socket joins a peer-side reader (allocations exist only once started). */
+  private void startRelaying(Allocation allocation) {
+    relayReaders.add(allocation);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
