@@ -50,15 +50,21 @@ final class RequestHandler {
 
   void onRequest(byte[] raw, ClientLink link) {
     // ice4j expects other lengths for EVEN-PORT (RFC 8656: 1 byte) and REQUESTED-ADDRESS-FAMILY
-    // (RFC 8656: 4 bytes) than the RFC and coturn's client use: read them here, decode the rest with ice4j
+    // (RFC 8656: 4 bytes) than the RFC and coturn's client use: read them here, decode the rest with ice4j.
+    // Each attribute read here must hold what is read from it and end inside the message; one that does not
+    // makes the request malformed (400), never an exception that would drop a TCP client and its allocation.
     int fingerprintAt = StunWire.find(raw, StunWire.ATTR_FINGERPRINT);
-    if (fingerprintAt >= 0 && !StunWire.verifyFingerprint(raw, fingerprintAt)) {
+    boolean fingerprinted = fingerprintAt >= 0;
+    if (fingerprinted && !fits(raw, fingerprintAt, 4)) {
+      replies.badRequest(link, raw, false);
+      return;
+    }
+    if (fingerprinted && !StunWire.verifyFingerprint(raw, fingerprintAt)) {
       return; // corrupted in transit or not meant for us: RFC 8489 says discard
     }
-    boolean fingerprinted = fingerprintAt >= 0;
     byte[] decodable = fingerprinted ? StunWire.without(raw, fingerprintAt) : raw;
     int evenPortAt = StunWire.find(decodable, StunWire.ATTR_EVEN_PORT);
-    if (evenPortAt >= 0 && evenPortAt + 4 >= decodable.length) {
+    if (evenPortAt >= 0 && !fits(decodable, evenPortAt, 1)) {
       replies.badRequest(link, raw, fingerprinted);
       return;
     }
@@ -67,7 +73,7 @@ final class RequestHandler {
       decodable = StunWire.without(decodable, evenPortAt);
     }
     int familyAt = StunWire.find(decodable, StunWire.ATTR_REQUESTED_ADDRESS_FAMILY);
-    if (familyAt >= 0 && familyAt + 4 >= decodable.length) {
+    if (familyAt >= 0 && !fits(decodable, familyAt, 1)) {
       replies.badRequest(link, raw, fingerprinted);
       return;
     }
@@ -149,6 +155,12 @@ final class RequestHandler {
     } else {
       requests.channelBind(request, link, existing);
     }
+  }
+
+  /** Whether the attribute at {@code at} holds at least {@code minimum} bytes and ends inside the message. */
+  private static boolean fits(byte[] msg, int at, int minimum) {
+    int length = ((msg[at + 2] & 0xff) << 8) | (msg[at + 3] & 0xff);
+    return length >= minimum && at + 4 + length <= msg.length;
   }
 
   private static String text(Message message, char type) {

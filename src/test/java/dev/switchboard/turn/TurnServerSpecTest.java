@@ -276,4 +276,31 @@ class TurnServerSpecTest {
     bystander.send(new DatagramPacket(request, request.length, relay));
     assertNotNull(received(bystander), "another source address has its own budget");
   }
+
+  /** An Allocate whose last attribute is a FINGERPRINT with a correct CRC but a length field of 255. */
+  private static byte[] allocateWithOverlongFingerprint() {
+    byte[] msg = new byte[StunWire.HEADER + 8 + 8];
+    ByteBuffer b = ByteBuffer.wrap(msg);
+    b.putShort(0, (short) 0x0003).putShort(2, (short) 16).putInt(4, StunWire.MAGIC_COOKIE);
+    b.putShort(20, (short) 0x0019).putShort(22, (short) 4).put(24, (byte) 17); // REQUESTED-TRANSPORT UDP
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(msg, 0, 28);
+    b.putShort(28, (short) StunWire.ATTR_FINGERPRINT).putShort(30, (short) 255)
+        .putInt(32, (int) crc.getValue() ^ 0x5354554e);
+    return msg;
+  }
+
+  @Test
+  void an_attribute_whose_length_runs_past_the_message_gets_400_and_costs_a_tcp_client_nothing() throws Exception {
+    TurnServer server = server();
+    TurnTestClient client = tcp(server, "careless");
+    DatagramSocket peer = peer();
+    client.allocate();
+    assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))));
+    client.sendRaw(allocateWithOverlongFingerprint());
+    byte[] raw = client.receiveRaw();
+    assertEquals(400, TurnTestClient.errorCode(Message.decode(raw, 0, raw.length)));
+    client.sendChannelData(0x4000, "still here".getBytes(StandardCharsets.UTF_8));
+    assertEquals("still here", new String(received(peer), StandardCharsets.UTF_8), "connection and allocation kept");
+  }
 }

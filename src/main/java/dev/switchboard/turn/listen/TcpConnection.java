@@ -9,6 +9,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One TURN client over TCP. Reading and framing happen on its listener loop's thread. Sending may come from any
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * so a client that stops reading slows down no one else.
  */
 final class TcpConnection implements ClientLink {
+  private static final Logger LOG = Logger.getLogger(TcpConnection.class.getName());
   private final SocketChannel socket;
   private final FiveTuple fiveTuple;
   private final TcpListener.Loop loop;
@@ -137,7 +140,13 @@ final class TcpConnection implements ClientLink {
       if (length == 0 || length > available) {
         break;
       }
-      handler.onPacket(shared, offset, length, this);
+      try {
+        handler.onPacket(shared, offset, length, this);
+      } catch (RuntimeException e) {
+        // the frame's bounds are known, so the stream stays in step: a bad frame costs that frame only,
+        // as a bad datagram does over UDP, not the connection and its allocation
+        LOG.log(Level.FINE, "TCP frame from " + remote() + " dropped", e);
+      }
       offset += length;
     }
     if (offset < shared.limit()) {
