@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +36,17 @@ final class DataPath implements PacketHandler {
   private final AtomicLong indicationCounter = new AtomicLong();
   private final ThreadLocal<StunWire.SendIndication> sendIndications = ThreadLocal.withInitial(StunWire.SendIndication::new);
   private RequestHandler requests;
+  private PeerSend peerSend = (relay, payload, peer) -> relay.send(payload, peer);
+
+  /** Sends a relayed payload (the buffer's remaining bytes) from an allocation's relay socket to a peer. */
+  interface PeerSend {
+    void send(DatagramChannel relay, ByteBuffer payload, InetSocketAddress peer) throws IOException;
+  }
+
+  /** The relay socket itself, unless a spec records instead (so that no datagram leaves the process). */
+  void peerSend(PeerSend peerSend) {
+    this.peerSend = peerSend;
+  }
 
   DataPath(AllocationManager allocations, Clock clock) {
     this.allocations = allocations;
@@ -129,7 +141,7 @@ final class DataPath implements PacketHandler {
     int position = in.position();
     try {
       in.limit(offset + length).position(offset);
-      allocation.relay.send(in, peer);
+      peerSend.send(allocation.relay, in, peer);
       count(length);
     } catch (IOException e) {
       LOG.log(Level.FINE, "relay to " + peer + " failed", e);

@@ -2,6 +2,8 @@ package dev.switchboard.turn;
 
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
+import dev.switchboard.turn.allocation.ClientLink;
+import dev.switchboard.turn.listen.FrameReader;
 import dev.switchboard.turn.allocation.RelayPorts;
 import dev.switchboard.turn.listen.TcpListener;
 import dev.switchboard.turn.listen.UdpListener;
@@ -12,6 +14,8 @@ import org.ice4j.message.MessageFactory;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +87,30 @@ public final class TurnServer implements AutoCloseable {
   /** A new allocation's relay socket joins a peer-side reader (allocations exist only once started). */
   private void startRelaying(Allocation allocation) {
     relayReaders.add(allocation);
+  }
+
+  /** Seam for specs (the fuzz rig): where relayed payloads go. Set before {@link #start()}. */
+  void peerSend(DataPath.PeerSend peerSend) {
+    dataPath.peerSend(peerSend);
+  }
+
+  /**
+   * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, as a
+   * TCP connection is read, then ends what the client held.
+   */
+  void readTcp(ReadableByteChannel channel, ClientLink link) {
+    FrameReader frames = new FrameReader();
+    ByteBuffer shared = FrameReader.sharedBuffer();
+    try {
+      while (frames.read(channel, shared, link, dataPath)) {
+        // every complete frame went to the data path
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "stream client " + link.remote() + " dropped", e);
+    } finally {
+      dataPath.onClosed(link);
+      link.close();
+    }
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -163,7 +191,8 @@ public final class TurnServer implements AutoCloseable {
     allocations.closeAll();
   }
 
-  private void sweep() {
+  /** Every second on the sweeper; package-private so that specs can sweep at a moment of their choosing. */
+  void sweep() {
     try {
       // a revoked allocation ends like an expired one, here rather than on a packet thread
       allocations.sweep(admission::tearsDown);
@@ -185,6 +214,11 @@ public final class TurnServer implements AutoCloseable {
 
   public int channelCount() {
     return allocations.allocations().stream().mapToInt(Allocation::channelCount).sum();
+  }
+
+  /** EVEN-PORT reservations held. */
+  int reservationCount() {
+    return allocations.reservationCount();
   }
 
   public int tcpConnectionCount() {

@@ -9,8 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One TURN client over TCP. Reading and framing happen on its listener loop's thread. Sending may come from any
@@ -19,7 +17,6 @@ import java.util.logging.Logger;
  * so a client that stops reading slows down no one else.
  */
 final class TcpConnection implements ClientLink {
-  private static final Logger LOG = Logger.getLogger(TcpConnection.class.getName());
   private final SocketChannel socket;
   private final FiveTuple fiveTuple;
   private final TcpListener.Loop loop;
@@ -30,8 +27,7 @@ final class TcpConnection implements ClientLink {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean authenticated;
   SelectionKey key;
-  /** A frame begun but not complete, kept between reads; null most of the time. */
-  private ByteBuffer partial;
+  private final FrameReader frames = new FrameReader();
 
   TcpConnection(SocketChannel socket, FiveTuple fiveTuple, TcpListener.Loop loop, int maxQueuedBytes, long openedAt) {
     this.socket = socket;
@@ -120,41 +116,7 @@ final class TcpConnection implements ClientLink {
    * @return false when the connection ended or sent something that is not TURN
    */
   boolean read(ByteBuffer shared, PacketHandler handler) throws IOException {
-    shared.clear();
-    if (partial != null) {
-      shared.put(partial);
-      partial = null;
-    }
-    int read = socket.read(shared);
-    if (read < 0) {
-      return false;
-    }
-    shared.flip();
-    int offset = 0;
-    while (true) {
-      int available = shared.limit() - offset;
-      int length = StreamFramer.frameLength(shared, offset, available);
-      if (length < 0) {
-        return false;
-      }
-      if (length == 0 || length > available) {
-        break;
-      }
-      try {
-        handler.onPacket(shared, offset, length, this);
-      } catch (RuntimeException e) {
-        // the frame's bounds are known, so the stream stays in step: a bad frame costs that frame only,
-        // as a bad datagram does over UDP, not the connection and its allocation
-        LOG.log(Level.FINE, "TCP frame from " + remote() + " dropped", e);
-      }
-      offset += length;
-    }
-    if (offset < shared.limit()) {
-      // usually a few bytes of the next frame: keep only those, not a frame-sized buffer per connection
-      partial = ByteBuffer.allocate(shared.limit() - offset);
-      partial.put(shared.duplicate().position(offset)).flip();
-    }
-    return true;
+    return frames.read(socket, shared, this, handler);
   }
 
   /** Closes the socket once; true for the caller that did. */

@@ -193,8 +193,7 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private void run() {
-      // a frame in progress may be nearly as large as the largest frame, and a read adds up to as much again
-      ByteBuffer shared = ByteBuffer.allocateDirect(2 * StreamFramer.MAX_FRAME);
+      ByteBuffer shared = FrameReader.sharedBuffer();
       while (running) {
         try {
           selector.select(250);
