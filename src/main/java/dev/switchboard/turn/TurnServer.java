@@ -94,6 +94,11 @@ public final class TurnServer implements AutoCloseable {
     dataPath.peerSend(peerSend);
   }
 
+  /** Seam for specs (the fuzz rig): one datagram or frame into the packet entry point, as a listener hands it. */
+  void onClientPacket(ByteBuffer in, int off, int len, ClientLink link) {
+    dataPath.onPacket(in, off, len, link);
+  }
+
   /**
    * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, as a
    * TCP connection is read, then ends what the client held.
