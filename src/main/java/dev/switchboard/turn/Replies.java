@@ -19,8 +19,8 @@ import java.util.Map;
  * Encodes and sends responses. Whatever answers an unauthenticated request (Binding, 400, 401, 438) is kept
  * small and is rate limited per source address, because its source may be forged: the relay must not be a
  * reflector that multiplies a spoofed request's bytes towards a victim. Such answers carry no SOFTWARE and no
- * reason phrase, a FINGERPRINT only when the request had one, and Binding and 400 answers are never larger than
- * twice their request.
+ * reason phrase, and Binding and 400 answers are never larger than twice their request (with FINGERPRINT, as
+ * every answer has: 40 bytes for a 20-byte Binding request from IPv4).
  */
 final class Replies {
   /** Short standard phrases, for answers to authenticated requests only. */
@@ -78,17 +78,17 @@ final class Replies {
   }
 
   /** The Binding answer: XOR-MAPPED-ADDRESS only, within the size and rate limits. */
-  void binding(ClientLink link, Message request, byte[] raw, boolean fingerprinted) {
+  void binding(ClientLink link, Message request, byte[] raw) {
     Response response = response(request, true, false);
     InetSocketAddress client = link.remote();
     response.putAttribute(AttributeFactory.createXorMappedAddressAttribute(
         new TransportAddress(client, link.stream() ? Transport.TCP : Transport.UDP), request.getTransactionID()));
-    unauthenticated(link, StunWire.sign(bare(response), null, fingerprinted), raw.length);
+    unauthenticated(link, StunWire.sign(bare(response), null), raw.length);
   }
 
   /** A 400 to a request that did not authenticate (or could not be decoded): ERROR-CODE alone. */
-  void badRequest(ClientLink link, byte[] raw, boolean fingerprinted) {
-    unauthenticated(link, StunWire.sign(StunWire.badRequest(raw), null, fingerprinted), raw.length);
+  void badRequest(ClientLink link, byte[] raw) {
+    unauthenticated(link, StunWire.sign(StunWire.badRequest(raw), null), raw.length);
   }
 
   private void unauthenticated(ClientLink link, byte[] answer, int requestLength) {
@@ -99,7 +99,7 @@ final class Replies {
   }
 
   /** A 401 or 438 with the realm and a fresh nonce, rate limited per source address. */
-  void challenge(ClientLink link, Message request, int code, String realm, String nonce, boolean fingerprinted) {
+  void challenge(ClientLink link, Message request, int code, String realm, String nonce) {
     if (!challenges.allow(link.remote().getAddress(), clock.millis() / 1000)) {
       return;
     }
@@ -107,7 +107,7 @@ final class Replies {
     challenge.putAttribute(AttributeFactory.createErrorCodeAttribute((char) code, ""));
     challenge.putAttribute(AttributeFactory.createRealmAttribute(realm.getBytes(StandardCharsets.UTF_8)));
     challenge.putAttribute(AttributeFactory.createNonceAttribute(nonce.getBytes(StandardCharsets.US_ASCII)));
-    link.send(ByteBuffer.wrap(StunWire.sign(bare(challenge), null, fingerprinted)));
+    link.send(ByteBuffer.wrap(StunWire.sign(bare(challenge), null)));
   }
 
   /** Encoded without the SOFTWARE attribute that ice4j adds to every message that has none. */

@@ -56,7 +56,7 @@ final class RequestHandler {
     int fingerprintAt = StunWire.find(raw, StunWire.ATTR_FINGERPRINT);
     boolean fingerprinted = fingerprintAt >= 0;
     if (fingerprinted && !fits(raw, fingerprintAt, 4)) {
-      replies.badRequest(link, raw, false);
+      replies.badRequest(link, raw);
       return;
     }
     if (fingerprinted && !StunWire.verifyFingerprint(raw, fingerprintAt)) {
@@ -65,7 +65,7 @@ final class RequestHandler {
     byte[] decodable = fingerprinted ? StunWire.without(raw, fingerprintAt) : raw;
     int evenPortAt = StunWire.find(decodable, StunWire.ATTR_EVEN_PORT);
     if (evenPortAt >= 0 && !fits(decodable, evenPortAt, 1)) {
-      replies.badRequest(link, raw, fingerprinted);
+      replies.badRequest(link, raw);
       return;
     }
     Boolean evenPortReserve = evenPortAt < 0 ? null : (decodable[evenPortAt + 4] & 0x80) != 0;
@@ -74,7 +74,7 @@ final class RequestHandler {
     }
     int familyAt = StunWire.find(decodable, StunWire.ATTR_REQUESTED_ADDRESS_FAMILY);
     if (familyAt >= 0 && !fits(decodable, familyAt, 1)) {
-      replies.badRequest(link, raw, fingerprinted);
+      replies.badRequest(link, raw);
       return;
     }
     int family = familyAt < 0 ? 0 : decodable[familyAt + 4];
@@ -86,25 +86,24 @@ final class RequestHandler {
       request = Message.decode(decodable, 0, decodable.length);
     } catch (StunException | RuntimeException e) {
       LOG.log(Level.FINE, "undecodable request from " + link.remote(), e);
-      replies.badRequest(link, raw, fingerprinted);
+      replies.badRequest(link, raw);
       return;
     }
     char type = request.getMessageType();
     int method = type & 0x3EEF;
     if (type == Message.BINDING_REQUEST) {
-      replies.binding(link, request, raw, fingerprinted);
+      replies.binding(link, request, raw);
       return;
     }
     if (method != Message.TURN_METHOD_ALLOCATE && method != Message.TURN_METHOD_REFRESH
         && method != Message.TURN_METHOD_CREATEPERMISSION && method != Message.TURN_METHOD_CHANNELBIND) {
-      replies.badRequest(link, raw, fingerprinted);
+      replies.badRequest(link, raw);
       return;
     }
-    authenticated(raw, request, method, link, new Extras(evenPortReserve, family), fingerprinted);
+    authenticated(raw, request, method, link, new Extras(evenPortReserve, family));
   }
 
-  private void authenticated(byte[] raw, Message request, int method, ClientLink link, Extras extras,
-                             boolean fingerprinted) {
+  private void authenticated(byte[] raw, Message request, int method, ClientLink link, Extras extras) {
     long now = clock.instant().getEpochSecond();
     Allocation existing = allocations.get(link.fiveTuple());
     String username = text(request, Attribute.USERNAME);
@@ -115,7 +114,7 @@ final class RequestHandler {
         text(request, Attribute.NONCE), link.remote(), now, sessionKey);
     switch (result.outcome()) {
       case BAD_REQUEST -> {
-        replies.badRequest(link, raw, fingerprinted);
+        replies.badRequest(link, raw);
         return;
       }
       case CHALLENGE, STALE_NONCE -> {
@@ -123,8 +122,7 @@ final class RequestHandler {
         if (!stale && request.containsAttribute(Attribute.MESSAGE_INTEGRITY)) {
           authFailures.increment();
         }
-        replies.challenge(link, request, stale ? 438 : 401, auth.realm(), auth.nonceFor(link.remote(), now),
-            fingerprinted);
+        replies.challenge(link, request, stale ? 438 : 401, auth.realm(), auth.nonceFor(link.remote(), now));
         return;
       }
       default -> {
@@ -133,7 +131,7 @@ final class RequestHandler {
     link.authenticated();
     if (method == Message.TURN_METHOD_ALLOCATE && existing == null && revoked.test(result.username())) {
       // a revoked credential is refused like a wrong one, so a client gives up on it instead of retrying
-      replies.challenge(link, request, 401, auth.realm(), auth.nonceFor(link.remote(), now), fingerprinted);
+      replies.challenge(link, request, 401, auth.realm(), auth.nonceFor(link.remote(), now));
       return;
     }
     if (method == Message.TURN_METHOD_ALLOCATE) {

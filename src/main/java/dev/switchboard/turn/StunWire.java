@@ -66,11 +66,6 @@ public final class StunWire {
 
   /** Appends MESSAGE-INTEGRITY (when a key is given) and FINGERPRINT to a message encoded without them. */
   public static byte[] sign(byte[] encoded, byte[] key) {
-    return sign(encoded, key, true);
-  }
-
-  /** Appends MESSAGE-INTEGRITY (when a key is given) and, when asked, FINGERPRINT. */
-  public static byte[] sign(byte[] encoded, byte[] key, boolean fingerprint) {
     byte[] msg = encoded;
     if (key != null) {
       byte[] withMi = Arrays.copyOf(msg, msg.length + 24);
@@ -82,9 +77,6 @@ public final class StunWire {
       withMi[msg.length + 3] = 20;
       System.arraycopy(mac, 0, withMi, msg.length + 4, 20);
       msg = withMi;
-    }
-    if (!fingerprint) {
-      return msg;
     }
     byte[] withFp = Arrays.copyOf(msg, msg.length + 8);
     withLength(withFp, withFp.length - HEADER);
