@@ -118,6 +118,23 @@ public final class TurnServer implements AutoCloseable {
     }
   }
 
+  /**
+   * For stream listeners outside {@link TcpListener} (TURN over TLS on branch turn-tls): the client's connection
+   * ended, and the allocation it made on it goes with it (RFC 8656 §2.1).
+   */
+  void streamClosed(ClientLink link) {
+    Allocation allocation = allocations.get(link.fiveTuple());
+    if (allocation != null && allocation.link == link) {
+      allocations.end(allocation);
+    }
+  }
+
+  /** Whether this stream client holds an allocation made on this very connection. */
+  boolean hasAllocation(ClientLink link) {
+    Allocation allocation = allocations.get(link.fiveTuple());
+    return allocation != null && allocation.link == link;
+  }
+
   // ---- lifecycle --------------------------------------------------------------------------------
 
   public void start() throws IOException {
