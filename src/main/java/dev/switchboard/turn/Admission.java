@@ -1,16 +1,19 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.turn.allocation.Quota;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Whether a verified username may hold an allocation: not when it is revoked, nor beyond the quotas per peer
- * ({@code turn.user-quota}) and per identity ({@code turn.identity-quota}). Packet threads admit and release
- * concurrently, so each count changes inside {@link ConcurrentHashMap#compute}, which also drops a count that
- * reaches zero without racing a concurrent admit.
+ * ({@code turn.user-quota}) and per identity ({@code turn.identity-quota}). Allocates, the sweeper and closing
+ * TCP connections admit and release concurrently: both counts change together under this object's lock, so no
+ * one sees a peer counted whose identity was then refused, and a count that reaches zero is dropped (a refused
+ * or ended allocation leaves no entry behind).
  */
-final class Admission {
+final class Admission implements Quota {
   final LongAdder revokedRefusals = new LongAdder();
   final LongAdder revokedTeardowns = new LongAdder();
   private final Revocations revocations;
@@ -48,7 +51,8 @@ final class Admission {
   }
 
   /** Counts a new allocation in; false, with nothing counted, when the peer or its identity is at its quota. */
-  boolean acquire(String username) {
+  @Override
+  public synchronized boolean acquire(String username) {
     CredentialUser user = CredentialUser.parse(username);
     String peer = peerKey(username, user);
     if (!take(byPeer, peer, perPeer)) {
@@ -61,12 +65,18 @@ final class Admission {
     return true;
   }
 
-  void release(String username) {
+  @Override
+  public synchronized void release(String username) {
     CredentialUser user = CredentialUser.parse(username);
     give(byPeer, peerKey(username, user));
     if (user != null && user.hasIdentity()) {
       give(byIdentity, user.identityTag());
     }
+  }
+
+  /** Peers and identities with a count: none for those that hold nothing. */
+  synchronized int counted() {
+    return byPeer.size() + byIdentity.size();
   }
 
   /**

@@ -2,21 +2,28 @@ package dev.switchboard.turn;
 
 import dev.switchboard.net.Cidr;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Which peers a client may relay to. IPv6 spellings of IPv4 addresses (mapped, compatible, NAT64,
  * 6to4) are turned into the IPv4 address first, so {@code ::ffff:127.0.0.1} is judged as 127.0.0.1
- * (coturn's CVE-2026-27624). Internal, special and the relay's own addresses are refused unless the
- * allow-list admits them.
+ * (coturn's CVE-2026-27624). Internal, special and the relay's own addresses, and every address of the
+ * host's interfaces, are refused unless the allow-list admits them: a peer on one of them would reach services
+ * listening on this host (admin ports, the metrics endpoint) from outside, through the relay.
  */
 public final class PeerPolicy {
+  private static final Logger LOG = Logger.getLogger(PeerPolicy.class.getName());
   private static final List<Cidr> DENIED_BY_DEFAULT = List.of(
       "0.0.0.0/8", "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
-      "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+      "169.254.0.0/16", "192.0.0.0/24", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
       "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8").stream().map(Cidr::parse).toList();
   private static final byte[] NAT64 = {0x00, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 
@@ -27,7 +34,24 @@ public final class PeerPolicy {
     this.allowed = allowedCidrs.stream().filter(s -> !s.isBlank()).map(Cidr::parse).toList();
     List<byte[]> ownAddresses = new ArrayList<>();
     relayAddresses.forEach(a -> ownAddresses.add(canonical(a).getAddress()));
+    hostAddresses().forEach(a -> ownAddresses.add(canonical(a).getAddress()));
     this.own = List.copyOf(ownAddresses);
+  }
+
+  /** Every address of every interface, read once at start (an interface added later is not covered). */
+  private static List<InetAddress> hostAddresses() {
+    List<InetAddress> addresses = new ArrayList<>();
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          // without the zone (fe80::1%eth0): a peer address on the wire has none
+          addresses.add(InetAddress.getByAddress(address.getAddress()));
+        }
+      }
+    } catch (SocketException | UnknownHostException e) {
+      LOG.log(Level.WARNING, "could not list the host's interface addresses; only the configured ones are refused", e);
+    }
+    return addresses;
   }
 
   public boolean permits(InetAddress peer) {

@@ -11,8 +11,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import org.ice4j.message.Message;
-import org.ice4j.message.MessageFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -58,7 +56,6 @@ public final class TurnRelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() throws Exception {
-    warmUpCodec();
     TurnSettings settings = settings(config);
     List<InetAddress> own = new ArrayList<>(List.of(settings.relayIp()));
     if (settings.relayIpv6() != null) {
@@ -103,14 +100,6 @@ public final class TurnRelayVerticle extends VerticleBase {
     return tls == null ? -1 : tls.port();
   }
 
-  /** The first ice4j encode loads its Kotlin configuration (~0.5 s): pay it at start, not on a client's request. */
-  private static void warmUpCodec() throws Exception {
-    Message request = MessageFactory.createBindingRequest();
-    request.setTransactionID(new byte[12]);
-    byte[] encoded = request.encode(null);
-    Message.decode(encoded, 0, encoded.length);
-  }
-
   public int port() throws java.io.IOException {
     return server.port();
   }
@@ -123,6 +112,13 @@ public final class TurnRelayVerticle extends VerticleBase {
     FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
+    Gauge.builder("switchboard.turn.tcp.connections", server, TurnServer::tcpConnectionCount)
+        .description("Open TURN-over-TCP connections").register(registry);
+    FunctionCounter.builder("switchboard.turn.tcp.dropped.packets", server, TurnServer::tcpDroppedPackets)
+        .description("Packets to TCP clients dropped because the client read too slowly").register(registry);
+    FunctionCounter.builder("switchboard.turn.tcp.refused.connections", server, TurnServer::tcpRefusedConnections)
+        .description("TCP connections refused for a cap or closed for not authenticating within 10 s")
+        .register(registry);
     FunctionCounter.builder("switchboard.turn.revoked.refused", admission.revokedRefusals, a -> a.sum())
         .description("Allocate requests refused (401) because their username or peer was revoked").register(registry);
     FunctionCounter.builder("switchboard.turn.revoked.torn.down", admission.revokedTeardowns, a -> a.sum())

@@ -21,7 +21,7 @@ final class TurnTls {
   private final Vertx vertx;
   private final SwitchboardConfig.TurnTlsConfig config;
   private CertificateReloader certificates;
-  private StreamListener listener;
+  private TlsListener listener;
   private long reloadTimer = -1;
   private int port;
 
@@ -36,7 +36,7 @@ final class TurnTls {
             Path.of(config.keyFile())))
         .compose(loaded -> {
           certificates = loaded;
-          listener = new StreamListener(vertx, turn, new StreamListener.Limits(config.maxConnections(),
+          listener = new TlsListener(vertx, turn, new TlsListener.Limits(config.maxConnections(),
               config.maxConnectionsPerIp(), UNAUTHENTICATED), loaded.current());
           return listener.listen(listenIp, config.port());
         })
@@ -60,7 +60,7 @@ final class TurnTls {
 
   void registerMeters(SwitchboardMetrics metrics) {
     var registry = metrics.registry();
-    Gauge.builder("switchboard.turn.tls.connections", listener, StreamListener::openConnections).register(registry);
+    Gauge.builder("switchboard.turn.tls.connections", listener, TlsListener::openConnections).register(registry);
     FunctionCounter.builder("switchboard.turn.tls.dropped.packets", listener.droppedPackets, a -> a.sum())
         .description("Packets to TLS clients dropped because their send queue was full (slow readers)")
         .register(registry);

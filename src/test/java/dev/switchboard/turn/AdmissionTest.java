@@ -72,4 +72,18 @@ class AdmissionTest {
     assertEquals(1, admission.revokedRefusals.sum());
     assertEquals(1, admission.revokedTeardowns.sum());
   }
+
+  @Test
+  void refused_and_released_allocations_leave_no_count_behind() {
+    long now = clock.epochSeconds();
+    for (String peer : List.of("a", "b", "c")) {
+      assertTrue(admission.acquire(username(peer, "alice", now)));
+    }
+    assertFalse(admission.acquire(username("d", "alice", now)), "alice is at her identity quota");
+    assertEquals(4, admission.counted(), "three peers and one identity: nothing for d");
+    for (String peer : List.of("a", "b", "c")) {
+      admission.release(username(peer, "alice", now));
+    }
+    assertEquals(0, admission.counted());
+  }
 }

@@ -63,4 +63,28 @@ class PeerPolicyTest {
     assertFalse(tests.permits(ip("127.0.0.2")));
     assertFalse(tests.permits(ip("10.0.0.1")));
   }
+
+  @Test
+  void the_ietf_protocol_and_benchmarking_ranges_are_refused() {
+    for (String denied : List.of("192.0.0.1", "192.0.0.255", "198.18.0.1", "198.19.255.254")) {
+      assertFalse(secure.permits(ip(denied)), denied);
+    }
+    assertTrue(secure.permits(ip("198.20.0.1")), "just past 198.18.0.0/15");
+    assertTrue(secure.permits(ip("192.0.1.1")), "just past 192.0.0.0/24");
+  }
+
+  @Test
+  void every_address_of_the_hosts_own_interfaces_is_refused() throws Exception {
+    PeerPolicy policy = new PeerPolicy(List.of(), List.of());
+    int checked = 0;
+    for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress own : java.util.Collections.list(nic.getInetAddresses())) {
+        // the zone id (fe80::1%eth0) is not part of the address a peer names
+        InetAddress bare = InetAddress.getByAddress(own.getAddress());
+        assertFalse(policy.permits(bare), nic.getName() + " " + bare.getHostAddress());
+        checked++;
+      }
+    }
+    assertTrue(checked > 0, "the host has interface addresses");
+  }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.turn.allocation.FiveTuple;
+import dev.switchboard.turn.listen.StreamAssembler;
 import dev.switchboard.turn.tls.PemIdentity;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,11 +24,11 @@ import java.util.logging.Logger;
 /**
  * TURN over TLS ({@code turns:}), or plain TCP, on Vert.x event loops: no thread per connection. Each
  * connection costs its framer's one-message buffer and whatever it has queued to send (bounded by
- * {@link StreamLink}). A connection that holds no allocation after {@code unauthenticated} is closed, and
+ * {@link TlsLink}). A connection that has not authenticated a request after {@code unauthenticated} is closed, and
  * connections are capped in total and per source address, so idle or half-open sockets cannot pile up.
  */
-final class StreamListener {
-  private static final Logger LOG = Logger.getLogger(StreamListener.class.getName());
+final class TlsListener {
+  private static final Logger LOG = Logger.getLogger(TlsListener.class.getName());
 
   /** Caps and timers of one listener. */
   record Limits(int maxConnections, int maxConnectionsPerIp, Duration unauthenticated) {
@@ -44,7 +46,7 @@ final class StreamListener {
   private NetServer server;
 
   /** @param tls the certificate served, or null for plain TCP */
-  StreamListener(Vertx vertx, TurnServer turn, Limits limits, PemIdentity tls) {
+  TlsListener(Vertx vertx, TurnServer turn, Limits limits, PemIdentity tls) {
     this.vertx = vertx;
     this.turn = turn;
     this.limits = limits;
@@ -85,11 +87,12 @@ final class StreamListener {
       return;
     }
     Context context = vertx.getOrCreateContext();
-    StreamLink link = new StreamLink(socket, context,
-        new InetSocketAddress(socket.remoteAddress().hostAddress(), socket.remoteAddress().port()), droppedPackets);
-    StreamFramer framer = new StreamFramer();
+    TlsLink link = new TlsLink(socket, context, FiveTuple.tcp(
+        new InetSocketAddress(socket.remoteAddress().hostAddress(), socket.remoteAddress().port()),
+        new InetSocketAddress(socket.localAddress().hostAddress(), socket.localAddress().port())), droppedPackets);
+    StreamAssembler framer = new StreamAssembler();
     long unauthenticated = vertx.setTimer(limits.unauthenticated().toMillis(), t -> {
-      if (!turn.hasAllocation(link)) {
+      if (!link.isAuthenticated()) {
         unauthenticatedClosed.increment();
         socket.close();
       }

@@ -1,10 +1,11 @@
 package dev.switchboard.turn;
 
+import dev.switchboard.turn.allocation.ClientLink;
+import dev.switchboard.turn.allocation.FiveTuple;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,31 +16,36 @@ import java.util.concurrent.atomic.LongAdder;
  * client (on their way to the loop, or in the socket's write queue) pass a bound, the packet is dropped and
  * counted. It is media; a client that stops reading loses its own packets and slows nobody else.
  */
-final class StreamLink implements ClientLink {
+final class TlsLink implements ClientLink {
   /** Bytes allowed on their way to the event loop; the socket's own write queue is bounded apart. */
   static final int MAX_PENDING_BYTES = 256 * 1024;
 
   private final NetSocket socket;
   private final Context context;
-  private final InetSocketAddress remote;
+  private final FiveTuple fiveTuple;
+  private volatile boolean authenticated;
   private final AtomicLong pending = new AtomicLong();
   private final LongAdder dropped;
 
-  StreamLink(NetSocket socket, Context context, InetSocketAddress remote, LongAdder dropped) {
+  TlsLink(NetSocket socket, Context context, FiveTuple fiveTuple, LongAdder dropped) {
     this.socket = socket;
     this.context = context;
-    this.remote = remote;
+    this.fiveTuple = fiveTuple;
     this.dropped = dropped;
   }
 
   @Override
-  public InetSocketAddress remote() {
-    return remote;
+  public FiveTuple fiveTuple() {
+    return fiveTuple;
   }
 
   @Override
-  public boolean stream() {
-    return true;
+  public void authenticated() {
+    authenticated = true;
+  }
+
+  boolean isAuthenticated() {
+    return authenticated;
   }
 
   @Override

@@ -1,16 +1,15 @@
-package dev.switchboard.turn;
+package dev.switchboard.turn.listen;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Cuts a TURN client's TCP or TLS byte stream into messages (RFC 8656 §12.5): STUN messages delimit
- * themselves by their length field; ChannelData is padded to a multiple of 4 on stream transports. Chunks may
- * split a message anywhere, or carry several. Memory is bounded by one message (64 KiB + header) whatever
+ * Cuts a TURN client's TLS byte stream, as Vert.x hands it over in chunks, into messages ({@link StreamFramer}'s
+ * boundaries, RFC 8656 §12.5). Chunks may split a message anywhere, or carry several. Memory is bounded by one message (64 KiB + header) whatever
  * the client sends; a first byte that starts neither kind means the stream is not TURN and it must close.
  */
-final class StreamFramer {
-  static final int MAX_MESSAGE = 4 + 65_535 + 3;
+public final class StreamAssembler {
+  static final int MAX_MESSAGE = StreamFramer.MAX_FRAME;
 
   private final ByteBuffer pending = ByteBuffer.allocate(MAX_MESSAGE);
   private boolean broken;
@@ -21,7 +20,7 @@ final class StreamFramer {
    *
    * @return false once the stream is not TURN: the caller closes the connection
    */
-  boolean feed(ByteBuffer chunk, Consumer<ByteBuffer> message) {
+  public boolean feed(ByteBuffer chunk, Consumer<ByteBuffer> message) {
     while (!broken && chunk.hasRemaining()) {
       int need = pending.position() < 4 ? 4 : messageLength();
       if (need < 0) {
@@ -47,14 +46,6 @@ final class StreamFramer {
 
   /** The whole length of the message whose first 4 bytes are buffered; -1 for neither STUN nor ChannelData. */
   private int messageLength() {
-    int first = pending.get(0) & 0xff;
-    int declared = pending.getShort(2) & 0xffff;
-    if (StunWire.isChannelData(first)) {
-      return 4 + ((declared + 3) & ~3);
-    }
-    if ((first & 0xC0) == 0 && (declared & 3) == 0) {
-      return StunWire.HEADER + declared;
-    }
-    return -1;
+    return StreamFramer.frameLength(pending, 0, pending.position());
   }
 }
