@@ -32,14 +32,20 @@ class CoturnClientInteropTest {
   private ExternalProcess peer;
   private int peerPort;
 
+  /** coturn's echo peer on 127.0.0.1:{@code port}, alive (its output drained all along). */
+  static ExternalProcess echoPeer(int port) throws Exception {
+    ExternalProcess peer = ExternalProcess.start(new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p",
+        String.valueOf(port)).redirectErrorStream(true));
+    Thread.sleep(300);
+    assertTrue(peer.isAlive(), () -> "turnutils_peer exited: " + peer.output());
+    return peer;
+  }
+
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET));
     peerPort = TestNode.freePort();
-    peer = ExternalProcess.start(new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
-        .redirectErrorStream(true));
-    Thread.sleep(300);
-    assertTrue(peer.isAlive(), () -> "turnutils_peer exited: " + peer.output());
+    peer = echoPeer(peerPort);
   }
 
   @AfterEach

@@ -60,10 +60,7 @@ class TurnOverTlsTest {
         "SWITCHBOARD_TURN_TLS_KEY_FILE", dir.resolve("turn.key").toString(),
         "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1"));
     peerPort = TestNode.freePort();
-    peer = ExternalProcess.start(new ProcessBuilder("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
-        .redirectErrorStream(true));
-    Thread.sleep(300);
-    assertTrue(peer.isAlive(), () -> "turnutils_peer exited: " + peer.output());
+    peer = CoturnClientInteropTest.echoPeer(peerPort);
   }
 
   @AfterEach

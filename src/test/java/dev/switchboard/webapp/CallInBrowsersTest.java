@@ -18,11 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 
+import static dev.switchboard.webapp.AppPage.mediaFlowsFrom;
+import static dev.switchboard.webapp.AppPage.number;
+import static dev.switchboard.webapp.AppPage.peerId;
+import static dev.switchboard.webapp.AppPage.peers;
+import static dev.switchboard.webapp.AppPage.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The web app in real headless Chromium. In the host namespace Chromium would pick the eth0 address for
@@ -65,43 +68,6 @@ class CallInBrowsersTest {
     return browser;
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> peers(ChromeDriver browser) {
-    return (List<Map<String, Object>>) browser.executeAsyncScript(
-        "window.switchboard ? window.switchboard.peers().then(arguments[0]) : arguments[0]([])");
-  }
-
-  private static long number(Map<String, Object> peer, String key) {
-    return ((Number) peer.get(key)).longValue();
-  }
-
-  private static void waitFor(ChromeDriver browser, Predicate<List<Map<String, Object>>> condition, long millis,
-                              String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    List<Map<String, Object>> last = List.of();
-    while (System.currentTimeMillis() < deadline) {
-      last = peers(browser);
-      if (condition.test(last)) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    fail(what + "; last seen: " + last);
-  }
-
-  /** Every remote peer decodes video and its received bytes grow between two looks. */
-  private static void mediaFlowsFrom(ChromeDriver browser, int expectedPeers) throws InterruptedException {
-    waitFor(browser, ps -> ps.size() == expectedPeers && ps.stream().allMatch(p -> number(p, "framesDecoded") > 0),
-        30_000, "video decoded from " + expectedPeers + " peers");
-    List<Map<String, Object>> before = peers(browser);
-    Thread.sleep(1500);
-    List<Map<String, Object>> after = peers(browser);
-    for (Map<String, Object> peer : after) {
-      Map<String, Object> earlier = before.stream().filter(p -> p.get("id").equals(peer.get("id"))).findFirst().orElseThrow();
-      assertTrue(number(peer, "bytesReceived") > number(earlier, "bytesReceived"), "bytes grow from " + peer);
-    }
-  }
-
   private String metrics() {
     try {
       String all = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -123,10 +89,6 @@ class CallInBrowsersTest {
     } catch (RuntimeException e) {
       return "(unavailable: " + e.getMessage() + ")";
     }
-  }
-
-  private static String peerId(ChromeDriver browser) {
-    return (String) browser.executeScript("return window.switchboard.peerId()");
   }
 
   private static long joins(ChromeDriver browser) {

@@ -16,8 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
+import static dev.switchboard.webapp.AppPage.entryFor;
+import static dev.switchboard.webapp.AppPage.mediaFlowsFrom;
+import static dev.switchboard.webapp.AppPage.number;
+import static dev.switchboard.webapp.AppPage.peerId;
+import static dev.switchboard.webapp.AppPage.peers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,53 +64,8 @@ class SignalingBlipInBrowsersTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> peers(ChromeDriver browser) {
-    return (List<Map<String, Object>>) browser.executeAsyncScript(
-        "window.switchboard ? window.switchboard.peers().then(arguments[0]) : arguments[0]([])");
-  }
-
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> call(ChromeDriver browser, String hook) {
     return (Map<String, Object>) browser.executeScript("return window.switchboard." + hook + "()");
-  }
-
-  private static String peerId(ChromeDriver browser) {
-    return (String) browser.executeScript("return window.switchboard.peerId()");
-  }
-
-  private static long number(Map<String, Object> map, String key) {
-    return ((Number) map.get(key)).longValue();
-  }
-
-  private static Map<String, Object> entryFor(List<Map<String, Object>> peers, String id) {
-    return peers.stream().filter(p -> id.equals(p.get("id"))).findFirst().orElse(null);
-  }
-
-  private static void waitFor(ChromeDriver browser, Predicate<List<Map<String, Object>>> condition, long millis,
-                              String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    List<Map<String, Object>> last = List.of();
-    while (System.currentTimeMillis() < deadline) {
-      last = peers(browser);
-      if (condition.test(last)) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    fail(what + "; last seen: " + last);
-  }
-
-  /** Every remote peer decodes video and its received bytes grow between two looks. */
-  private static void mediaFlowsFrom(ChromeDriver browser, int expectedPeers) throws InterruptedException {
-    waitFor(browser, ps -> ps.size() == expectedPeers && ps.stream().allMatch(p -> number(p, "framesDecoded") > 0),
-        30_000, "video decoded from " + expectedPeers + " peers");
-    List<Map<String, Object>> before = peers(browser);
-    Thread.sleep(1500);
-    for (Map<String, Object> peer : peers(browser)) {
-      Map<String, Object> earlier = entryFor(before, (String) peer.get("id"));
-      assertNotNull(earlier, "the same peers in two looks: " + before);
-      assertTrue(number(peer, "bytesReceived") > number(earlier, "bytesReceived"), "bytes grow from " + peer);
-    }
   }
 
   /** What must not change across the blip, per browser: renegotiation counters per peer and tile churn. */
