@@ -32,6 +32,7 @@ final class DataPath implements PacketHandler {
   final LongAdder relayedPackets = new LongAdder();
   final LongAdder relayedBytes = new LongAdder();
   private final AllocationManager allocations;
+  private final PeerPolicy policy;
   private final Clock clock;
   private final AtomicLong indicationCounter = new AtomicLong();
   private final ThreadLocal<StunWire.SendIndication> sendIndications = ThreadLocal.withInitial(StunWire.SendIndication::new);
@@ -48,8 +49,10 @@ final class DataPath implements PacketHandler {
     this.peerSend = peerSend;
   }
 
-  DataPath(AllocationManager allocations, Clock clock) {
+  /** @param policy asked of every relayed packet only where a permission's IP is the media node's exception */
+  DataPath(AllocationManager allocations, PeerPolicy policy, Clock clock) {
     this.allocations = allocations;
+    this.policy = policy;
     this.clock = clock;
   }
 
@@ -77,10 +80,14 @@ final class DataPath implements PacketHandler {
     }
   }
 
+  /**
+   * A stream client's connection ended, and the allocation made on it goes with it (RFC 8656 §2.1); only that
+   * one: a later connection with the same 5-tuple may hold an allocation of its own by the time this runs.
+   */
   @Override
   public void onClosed(ClientLink link) {
     Allocation allocation = allocations.get(link.fiveTuple());
-    if (allocation != null) {
+    if (allocation != null && allocation.link == link) {
       allocations.end(allocation);
     }
   }
@@ -115,7 +122,7 @@ final class DataPath implements PacketHandler {
       }
       allocation.lastIndicationPeer = peer;
     }
-    if (allocation.permitted(peer.getAddress(), now)) {
+    if (allocation.permitted(peer.getAddress(), now) && policy.relays(peer.getAddress(), peer.getPort())) {
       sendToPeer(allocation, in, send.dataOffset, send.dataLength, peer);
     }
   }
@@ -171,7 +178,7 @@ final class DataPath implements PacketHandler {
       int length = out.position() - PEER_PREFIX;
       long now = clock.millis();
       if (!allocation.alive(now) || !allocation.permitted(peer.getAddress(), now)
-          || !allocation.spend(length, System.nanoTime())) {
+          || !policy.relays(peer.getAddress(), peer.getPort()) || !allocation.spend(length, System.nanoTime())) {
         continue;
       }
       Allocation.Channel channel = allocation.channelTo(peer, now);

@@ -2,8 +2,10 @@ package dev.switchboard.turn;
 
 import dev.switchboard.support.FakeClock;
 import dev.switchboard.support.TurnTestClient;
+import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.ReservationTokenAttribute;
+import org.ice4j.attribute.XorPeerAddressAttribute;
 import org.ice4j.message.Message;
 import org.ice4j.message.MessageFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -52,12 +54,18 @@ class TurnServerSpecTest {
 
   private TurnServer server(int userQuota, int totalQuota, int threads, int minPort, int maxPort) throws Exception {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    return server(userQuota, totalQuota, threads, minPort, maxPort,
+        new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)));
+  }
+
+  private TurnServer server(int userQuota, int totalQuota, int threads, int minPort, int maxPort, PeerPolicy policy)
+      throws Exception {
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
     TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, minPort, maxPort, "spec",
         userQuota, 1000, totalQuota, 10, 10, 0, 600, 3600, "Switchboard", threads);
     LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
     Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), userQuota, 1000);
-    TurnServer server = new TurnServer(settings, auth, new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)),
-        admission, clock);
+    TurnServer server = new TurnServer(settings, auth, policy, admission, clock);
     server.start();
     open.add(server);
     return server;
@@ -101,6 +109,36 @@ class TurnServerSpecTest {
     } catch (SocketTimeoutException nothing) {
       return null;
     }
+  }
+
+  // ---- the media node's exception to the deny-list ---------------------------------------------
+
+  @Test
+  void the_media_node_is_relayed_to_and_from_but_no_other_port_on_its_denied_address() throws Exception {
+    DatagramSocket mediaNode = peer();
+    DatagramSocket neighbour = peer(); // another service on the same (loopback) address
+    PeerPolicy denyLoopback = new PeerPolicy(List.of(), List.of(InetAddress.getByName("127.0.0.1")))
+        .admitting(address(mediaNode));
+    TurnServer server = server(100, 1000, 1, 40000, 49999, denyLoopback);
+    TurnTestClient client = udp(server, "caller", 0);
+    InetSocketAddress relay = client.allocate();
+    assertTrue(TurnTestClient.success(client.createPermission(address(mediaNode))));
+    assertEquals(403, TurnTestClient.errorCode(client.createPermission(address(neighbour))));
+    assertEquals(403, TurnTestClient.errorCode(client.channelBind(0x4000, address(neighbour))));
+    // the media node's permission is for its IP, which the neighbour shares: it must still not pass
+    client.sendIndication(address(neighbour), "to the neighbour".getBytes(StandardCharsets.UTF_8));
+    client.sendIndication(address(mediaNode), "to the media node".getBytes(StandardCharsets.UTF_8));
+    assertEquals("to the media node", new String(received(mediaNode), StandardCharsets.UTF_8));
+    assertEquals(null, received(neighbour), "nothing relayed to another port of the media node's address");
+    byte[] fromNeighbour = "from the neighbour".getBytes(StandardCharsets.UTF_8);
+    neighbour.send(new DatagramPacket(fromNeighbour, fromNeighbour.length, relay));
+    byte[] fromMediaNode = "from the media node".getBytes(StandardCharsets.UTF_8);
+    mediaNode.send(new DatagramPacket(fromMediaNode, fromMediaNode.length, relay));
+    byte[] data = client.receiveRaw();
+    Message indication = Message.decode(data, 0, data.length);
+    TransportAddress from = ((XorPeerAddressAttribute) indication.getAttribute(Attribute.XOR_PEER_ADDRESS))
+        .getAddress(indication.getTransactionID());
+    assertEquals(mediaNode.getLocalPort(), from.getPort(), "the first packet to reach the client is the media node's");
   }
 
   // ---- 5-tuples ---------------------------------------------------------------------------------
