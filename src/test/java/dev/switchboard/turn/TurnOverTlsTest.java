@@ -3,6 +3,7 @@ package dev.switchboard.turn;
 import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.ExternalProcess.Result;
 import dev.switchboard.support.TestNode;
+import dev.switchboard.support.Wait;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +59,8 @@ class TurnOverTlsTest {
     node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET,
         "SWITCHBOARD_TURN_TLS_CERT_FILE", dir.resolve("turn.crt").toString(),
         "SWITCHBOARD_TURN_TLS_KEY_FILE", dir.resolve("turn.key").toString(),
-        "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1"));
+        "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1",
+        "SWITCHBOARD_TURN_TLS_MAX_CONNECTIONS_PER_IP", "3"));
     peerPort = TestNode.freePort();
     peer = CoturnClientInteropTest.echoPeer(peerPort);
   }
@@ -180,6 +182,35 @@ class TurnOverTlsTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertTrue(seconds >= 8 && seconds <= 15, "closed after about 10 s, was " + seconds + " s (handshake "
             + handshake + ")");
+      }
+    }
+  }
+
+  @Test
+  void a_configured_cap_of_3_tls_connections_per_address_is_enforced() throws Exception {
+    List<SSLSocket> admitted = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        admitted.add(tlsConnection());
+        int expected = i;
+        // one at a time: acceptors on several event loops may take simultaneous connections in either order
+        Wait.until(() -> meter("switchboard_turn_tls_connections") == expected, Duration.ofSeconds(5));
+      }
+      try (SSLSocket fourth = tlsConnection()) {
+        fourth.setSoTimeout(3000);
+        int read;
+        try {
+          read = fourth.getInputStream().read();
+        } catch (javax.net.ssl.SSLException | java.net.SocketException closed) {
+          read = -1;
+        }
+        assertEquals(-1, read, "the 4th connection from one address is closed at once");
+      }
+      assertEquals(1.0, meter("switchboard_turn_tls_refused_connections_total"));
+      assertEquals(3.0, meter("switchboard_turn_tls_connections"), "the three admitted stay");
+    } finally {
+      for (SSLSocket socket : admitted) {
+        socket.close();
       }
     }
   }
