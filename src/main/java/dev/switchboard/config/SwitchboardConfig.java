@@ -57,7 +57,8 @@ public record SwitchboardConfig(
                            String relayIpv6, String externalIp, int minPort, int maxPort, String realm,
                            List<String> allowedPeers, int userQuota, int identityQuota, int totalQuota,
                            int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
-                           int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads) {
+                           int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads,
+                           String io) {
   }
 
   /**
@@ -235,7 +236,17 @@ public record SwitchboardConfig(
         turn.nonEmptyString("realm"), turn.strings("allowed-peers"), turn.integer("user-quota", 1, 1_000_000),
         turn.integer("identity-quota", 1, 1_000_000), turn.integer("total-quota", 1, 10_000_000),
         turn.integer("max-permissions", 1, 10_000), turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
-        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
+        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256),
+        turnIo(turn.string("io")));
+  }
+
+  /** How the relay moves UDP: {@code epoll} (Netty's native transport, batched system calls), {@code nio}, or {@code auto}. */
+  private static String turnIo(String io) {
+    String value = io.isBlank() ? "auto" : io;
+    if (!List.of("auto", "epoll", "nio").contains(value)) {
+      throw new ConfigException("turn.io must be auto, epoll or nio, found: " + io);
+    }
+    return value;
   }
 
   private static TurnTlsConfig turnTlsConfig(ConfigReader tls) {

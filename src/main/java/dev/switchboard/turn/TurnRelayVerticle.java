@@ -144,7 +144,8 @@ public final class TurnRelayVerticle extends VerticleBase {
         config.totalQuota(),
         config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
         config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard",
-        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+        config.io());
   }
 
   private static InetAddress address(String key, String literal) {

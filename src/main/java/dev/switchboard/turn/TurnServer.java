@@ -6,7 +6,7 @@ import dev.switchboard.turn.allocation.ClientLink;
 import dev.switchboard.turn.listen.FrameReader;
 import dev.switchboard.turn.allocation.RelayPorts;
 import dev.switchboard.turn.listen.TcpListener;
-import dev.switchboard.turn.listen.UdpListener;
+import dev.switchboard.turn.listen.UdpEngine;
 
 import org.ice4j.StunException;
 import org.ice4j.message.Message;
@@ -16,9 +16,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +28,13 @@ import java.util.logging.Logger;
 /**
  * A TURN server (RFC 8656) for UDP relays, reached over UDP and TCP: it wires the parts together and runs them.
  * <ul>
- *   <li>listeners ({@link UdpListener}: one reader thread per socket on the shared port; {@link TcpListener}:
- *   a few selector loops for every TCP connection);</li>
+ *   <li>listeners (a {@link UdpEngine}: epoll with batched system calls, or NIO, for the TURN port and the relay
+ *   sockets; {@link TcpListener}: a few selector loops for every TCP connection);</li>
  *   <li>request handling ({@link RequestHandler}: decoding, Binding, authentication; {@link AllocationRequests}:
  *   Allocate, Refresh, CreatePermission, ChannelBind; {@link Replies}: small, rate-limited answers);</li>
  *   <li>the {@link AllocationManager}, keyed by 5-tuple, with quotas, reservations and expiry, and its
  *   {@link RelayPorts};</li>
- *   <li>the data path ({@link DataPath}, and {@link RelayReaders} for the peer side).</li>
+ *   <li>the data path ({@link DataPath}).</li>
  * </ul>
  */
 public final class TurnServer implements AutoCloseable {
@@ -48,15 +47,14 @@ public final class TurnServer implements AutoCloseable {
   private final AllocationManager allocations;
   private final DataPath dataPath;
   private final RequestHandler requests;
-  private final RelayReaders relayReaders;
+  private final UdpEngine udp;
 
   public final LongAdder relayedPackets;
   public final LongAdder relayedBytes;
   public final LongAdder authFailures;
 
-  /** Sockets sharing the UDP port, one reader thread each. */
-  private final List<UdpListener> udp = new ArrayList<>();
   private TcpListener tcp;
+  private int port;
   private ScheduledExecutorService sweeper;
 
   /** @param admission revocations and the per-peer / per-identity quotas, checked at Allocate and on every sweep */
@@ -70,11 +68,11 @@ public final class TurnServer implements AutoCloseable {
     this.admission = admission;
     this.tcpLimits = tcpLimits;
     this.clock = clock;
+    this.udp = UdpEngine.forName(settings.io(), settings.threads());
     this.allocations = new AllocationManager(admission, settings.totalQuota(),
-        new RelayPorts(settings.minPort(), settings.maxPort()), clock, settings.bandwidthBytesPerSecond(),
-        this::startRelaying);
+        new RelayPorts(settings.minPort(), settings.maxPort(), udp.relayBinder(), new SecureRandom()), clock,
+        settings.bandwidthBytesPerSecond(), udp::startRelaying);
     this.dataPath = new DataPath(allocations, clock);
-    this.relayReaders = new RelayReaders(dataPath);
     Replies replies = new Replies(settings.software(), clock);
     AllocationRequests allocationRequests = new AllocationRequests(settings, policy, allocations, replies, clock);
     this.requests = new RequestHandler(auth, allocations, allocationRequests, replies, clock, admission::refuses);
@@ -82,11 +80,6 @@ public final class TurnServer implements AutoCloseable {
     this.relayedPackets = dataPath.relayedPackets;
     this.relayedBytes = dataPath.relayedBytes;
     this.authFailures = requests.authFailures;
-  }
-
-  /** A new allocation's relay socket joins a peer-side reader (allocations exist only once started). */
-  private void startRelaying(Allocation allocation) {
-    relayReaders.add(allocation);
   }
 
   /** Seam for specs (the fuzz rig): where relayed payloads go. Set before {@link #start()}. */
@@ -152,13 +145,7 @@ public final class TurnServer implements AutoCloseable {
         }
       }
     }
-    relayReaders.start(threads);
-    for (int i = 0; i < udp.size(); i++) {
-      UdpListener listener = udp.get(i);
-      Thread thread = new Thread(() -> listener.run(dataPath), "turn-udp-" + i);
-      thread.setDaemon(true);
-      thread.start();
-    }
+    udp.start(dataPath, dataPath);
     tcp.start(dataPath, threads);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "turn-sweeper");
@@ -181,18 +168,12 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void bindListeners(int threads) throws IOException {
-    int port = settings.port();
-    for (int i = 0; i < threads; i++) {
-      UdpListener listener = UdpListener.bind(settings.listenIp(), port, threads > 1);
-      udp.add(listener);
-      port = listener.local().getPort();
-    }
+    port = udp.bindListeners(settings.listenIp(), settings.port(), threads);
     tcp = TcpListener.bind(settings.listenIp(), port, tcpLimits, clock);
   }
 
   private void closeListeners() {
-    udp.forEach(UdpListener::close);
-    udp.clear();
+    udp.close();
     if (tcp != null) {
       tcp.close();
       tcp = null;
@@ -200,7 +181,7 @@ public final class TurnServer implements AutoCloseable {
   }
 
   public int port() {
-    return udp.get(0).local().getPort();
+    return port;
   }
 
   @Override
@@ -208,9 +189,8 @@ public final class TurnServer implements AutoCloseable {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
-    closeListeners();
-    relayReaders.close();
     allocations.closeAll();
+    closeListeners();
   }
 
   /** Every second on the sweeper; package-private so that specs can sweep at a moment of their choosing. */
@@ -241,6 +221,16 @@ public final class TurnServer implements AutoCloseable {
   /** EVEN-PORT reservations held. */
   int reservationCount() {
     return allocations.reservationCount();
+  }
+
+  /** Which UDP engine runs: epoll or nio. */
+  public String udpEngine() {
+    return udp.name();
+  }
+
+  /** Datagrams dropped because a socket's send queue was full (epoll engine). */
+  public long udpDroppedPackets() {
+    return udp.droppedPackets();
   }
 
   public int tcpConnectionCount() {

@@ -1,0 +1,44 @@
+package dev.switchboard.turn.epoll;
+
+import io.netty.channel.EventLoop;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Flushes, once per turn of one event loop, every channel written to during that turn. Reads of one epoll
+ * wake-up (a recvmmsg batch from the listener, the relay sockets that became readable) queue their datagrams;
+ * the flush that follows hands each channel's queue to the kernel in one sendmmsg call instead of one sendto
+ * per datagram. Loop thread only.
+ */
+final class LoopFlusher implements Runnable {
+  private final EventLoop loop;
+  private final List<Outbound> dirty = new ArrayList<>();
+  private boolean scheduled;
+
+  LoopFlusher(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  void mark(Outbound outbound) {
+    dirty.add(outbound);
+    if (!scheduled) {
+      scheduled = true;
+      // a task runs after the loop has processed every ready socket of this wake-up
+      loop.execute(this);
+    }
+  }
+
+  @Override
+  public void run() {
+    scheduled = false;
+    for (int i = 0; i < dirty.size(); i++) {
+      dirty.get(i).flush();
+    }
+    dirty.clear();
+  }
+}
