@@ -111,6 +111,9 @@ public final class TurnRelayVerticle extends VerticleBase {
     Gauge.builder("switchboard.turn.channels.active", server, TurnServer::channelCount).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.udp.dropped.packets", server, TurnServer::udpDroppedPackets)
+        .description("Datagrams dropped because a UDP socket's send queue was full (epoll engine)")
+        .tag("engine", server.udpEngine()).register(registry);
     FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
     Gauge.builder("switchboard.turn.tcp.connections", server, TurnServer::tcpConnectionCount)
         .description("Open TURN-over-TCP connections").register(registry);

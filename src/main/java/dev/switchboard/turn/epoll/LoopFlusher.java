@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Flushes, once per turn of one event loop, every channel written to during that turn. Reads of one epoll
@@ -13,11 +14,19 @@ import java.util.List;
  */
 final class LoopFlusher implements Runnable {
   private final EventLoop loop;
+  private final Executor endOfTurn;
   private final List<Outbound> dirty = new ArrayList<>();
   private boolean scheduled;
 
   LoopFlusher(EventLoop loop) {
+    // a task runs after the loop has processed every ready socket of this wake-up
+    this(loop, loop::execute);
+  }
+
+  /** @param endOfTurn runs a task once the current turn's reads are done (specs run it by hand) */
+  LoopFlusher(EventLoop loop, Executor endOfTurn) {
     this.loop = loop;
+    this.endOfTurn = endOfTurn;
   }
 
   EventLoop loop() {
@@ -28,8 +37,7 @@ final class LoopFlusher implements Runnable {
     dirty.add(outbound);
     if (!scheduled) {
       scheduled = true;
-      // a task runs after the loop has processed every ready socket of this wake-up
-      loop.execute(this);
+      endOfTurn.execute(this);
     }
   }
 
