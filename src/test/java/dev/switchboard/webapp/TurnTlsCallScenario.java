@@ -17,9 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs inside a loopback-only network namespace behind {@link #FIREWALL} (see TurnTlsBrowserTest): a node
@@ -59,7 +62,7 @@ public final class TurnTlsCallScenario {
     boolean tls = args[0].equals("tls");
     long connectMillis = Long.parseLong(args[1]);
     Vertx vertx = Vertx.vertx();
-    List<ChromeDriver> browsers = new ArrayList<>();
+    List<ChromeDriver> browsers = Collections.synchronizedList(new ArrayList<>());
     long began = System.currentTimeMillis();
     JsonObject result = new JsonObject().put("tls", tls);
     JsonObject timings = new JsonObject(); // milliseconds since this JVM's main began, to see where time goes
@@ -80,43 +83,69 @@ public final class TurnTlsCallScenario {
       try (TestNode node = TestNode.start(vertx, env)) {
         result.put("turnTlsPort", node.node().turnTlsPort());
         timings.put("nodeStarted", System.currentTimeMillis() - began);
-        for (String name : List.of("Ana", "Ben")) {
-          // Chromium gathers no turns: candidate from a self-signed relay without this (error 701)
-          ChromeDriver browser = Chromium.start("--ignore-certificate-errors");
-          browsers.add(browser);
-          browser.get("http://127.0.0.1:" + node.port() + "/r/turns-call?name=" + name + "&join=1&relay=1");
+        try {
+          // both browsers start at once (each takes seconds on a loaded machine); each one started is kept to quit
+          List<CompletableFuture<ChromeDriver>> starting = new ArrayList<>();
+          for (String name : List.of("Ana", "Ben")) {
+            starting.add(CompletableFuture.supplyAsync(() -> {
+              try {
+                // Chromium gathers no turns: candidate from a self-signed relay without this (error 701)
+                ChromeDriver browser = Chromium.start("--ignore-certificate-errors");
+                browsers.add(browser);
+                browser.get("http://127.0.0.1:" + node.port() + "/r/turns-call?name=" + name + "&join=1&relay=1");
+                return browser;
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }));
+          }
+          CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
+          browsers.clear();
+          starting.forEach(f -> browsers.add(f.join())); // in name order: page 0 is Ana's
+          long started = System.currentTimeMillis();
+          timings.put("pagesOpened", started - began);
+          long deadline = started + connectMillis;
+          JsonArray first = looks(browsers);
+          while (!flowing(first) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+            first = looks(browsers);
+          }
+          if (flowing(first)) {
+            result.put("connectedAfterMillis", System.currentTimeMillis() - started);
+            Thread.sleep(2000); // a second look: frames and bytes keep coming
+          }
+          result.put("first", first).put("second", looks(browsers)).put("metrics", metrics(node.node().metricsPort()));
+          timings.put("looked", System.currentTimeMillis() - began);
+        } finally {
+          result.put("pages", pages(browsers)); // while the node is still up, as the pages see the call
         }
-        long started = System.currentTimeMillis();
-        timings.put("pagesOpened", started - began);
-        long deadline = started + connectMillis;
-        JsonArray first = looks(browsers);
-        while (!flowing(first) && System.currentTimeMillis() < deadline) {
-          Thread.sleep(500);
-          first = looks(browsers);
-        }
-        if (flowing(first)) {
-          result.put("connectedAfterMillis", System.currentTimeMillis() - started);
-          Thread.sleep(2000); // a second look: frames and bytes keep coming
-        }
-        result.put("first", first).put("second", looks(browsers)).put("metrics", metrics(node.node().metricsPort()));
-        timings.put("looked", System.currentTimeMillis() - began);
       }
       exit = 0;
     } catch (Exception | AssertionError e) {
       result.put("error", e.toString());
     } finally {
-      JsonArray pages = new JsonArray();
-      for (ChromeDriver browser : browsers) {
-        pages.add(new JsonObject().put("app", appState(browser)).put("console", Chromium.console(browser)));
+      for (ChromeDriver browser : List.copyOf(browsers)) {
+        try {
+          browser.quit();
+        } catch (RuntimeException e) {
+          result.put("quitError", String.valueOf(e)); // the result line must still be printed
+        }
       }
-      result.put("pages", pages);
-      browsers.forEach(ChromeDriver::quit);
       vertx.close();
       result.put("iptables", firewallCounters("iptables")).put("ip6tables", firewallCounters("ip6tables"));
       timings.put("closed", System.currentTimeMillis() - began);
     }
     System.out.println("RESULT " + result.encode());
     System.exit(exit);
+  }
+
+  /** Each page's own account of itself and the call, and its console since the start. */
+  private static JsonArray pages(List<ChromeDriver> browsers) {
+    JsonArray pages = new JsonArray();
+    for (ChromeDriver browser : List.copyOf(browsers)) {
+      pages.add(new JsonObject().put("app", appState(browser)).put("console", Chromium.console(browser)));
+    }
+    return pages;
   }
 
   /** Each page's peers (AppPage.peers), one array per browser. */
