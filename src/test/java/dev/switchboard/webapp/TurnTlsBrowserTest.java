@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,7 +123,7 @@ class TurnTlsBrowserTest {
     assertNull(result.getValue("connectedAfterMillis"), () -> "the call must not connect:\n" + why);
     for (int browser = 0; browser < 2; browser++) {
       JsonObject seen = peer(result, "second", browser); // signalling works: each page has the other's connection
-      assertTrue(!"connected".equals(seen.getString("state")), why);
+      assertNotEquals("connected", seen.getString("state"), why);
       assertEquals(0L, seen.getLong("framesDecoded"), why);
       assertEquals(0L, seen.getLong("localCandidates"), () -> "no relay candidate could be gathered:\n" + why);
     }
