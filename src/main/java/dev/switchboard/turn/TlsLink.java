@@ -26,12 +26,14 @@ final class TlsLink implements ClientLink {
   private volatile boolean authenticated;
   private final AtomicLong pending = new AtomicLong();
   private final LongAdder dropped;
+  private final LongAdder sent;
 
-  TlsLink(NetSocket socket, Context context, FiveTuple fiveTuple, LongAdder dropped) {
+  TlsLink(NetSocket socket, Context context, FiveTuple fiveTuple, LongAdder dropped, LongAdder sent) {
     this.socket = socket;
     this.context = context;
     this.fiveTuple = fiveTuple;
     this.dropped = dropped;
+    this.sent = sent;
   }
 
   @Override
@@ -64,6 +66,7 @@ final class TlsLink implements ClientLink {
         dropped.increment();
         return;
       }
+      sent.add(length);
       socket.write(Buffer.buffer(copy));
     });
   }

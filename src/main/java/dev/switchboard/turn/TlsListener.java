@@ -35,6 +35,9 @@ final class TlsListener {
   }
 
   final LongAdder droppedPackets = new LongAdder();
+  /** TURN stream bytes (TLS payload) read from clients, and written to them (relayed media and answers). */
+  final LongAdder receivedBytes = new LongAdder();
+  final LongAdder sentBytes = new LongAdder();
   final LongAdder refusedConnections = new LongAdder();
   final LongAdder unauthenticatedClosed = new LongAdder();
   private final Vertx vertx;
@@ -89,7 +92,8 @@ final class TlsListener {
     Context context = vertx.getOrCreateContext();
     TlsLink link = new TlsLink(socket, context, FiveTuple.tcp(
         new InetSocketAddress(socket.remoteAddress().hostAddress(), socket.remoteAddress().port()),
-        new InetSocketAddress(socket.localAddress().hostAddress(), socket.localAddress().port())), droppedPackets);
+        new InetSocketAddress(socket.localAddress().hostAddress(), socket.localAddress().port())), droppedPackets,
+        sentBytes);
     StreamAssembler framer = new StreamAssembler();
     long unauthenticated = vertx.setTimer(limits.unauthenticated().toMillis(), t -> {
       if (!link.isAuthenticated()) {
@@ -98,6 +102,7 @@ final class TlsListener {
       }
     });
     socket.handler(chunk -> {
+      receivedBytes.add(chunk.length());
       boolean turnStream = framer.feed(ByteBuffer.wrap(chunk.getBytes()),
           message -> turn.onClientPacket(message, message.position(), message.remaining(), link));
       if (!turnStream) {

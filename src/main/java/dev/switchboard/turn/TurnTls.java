@@ -64,6 +64,12 @@ final class TurnTls {
     FunctionCounter.builder("switchboard.turn.tls.dropped.packets", listener.droppedPackets, a -> a.sum())
         .description("Packets to TLS clients dropped because their send queue was full (slow readers)")
         .register(registry);
+    FunctionCounter.builder("switchboard.turn.tls.received.bytes", listener.receivedBytes, a -> a.sum())
+        .description("TURN stream bytes read from TLS clients (TLS payload: requests and media to relay)")
+        .register(registry);
+    FunctionCounter.builder("switchboard.turn.tls.sent.bytes", listener.sentBytes, a -> a.sum())
+        .description("TURN stream bytes written to TLS clients (TLS payload: answers and relayed media)")
+        .register(registry);
     FunctionCounter.builder("switchboard.turn.tls.refused.connections", listener.refusedConnections, a -> a.sum())
         .description("TLS connections refused by the total or per-address cap").register(registry);
     FunctionCounter.builder("switchboard.turn.tls.unauthenticated.closed", listener.unauthenticatedClosed,
