@@ -58,7 +58,7 @@ public record SwitchboardConfig(
                            List<String> allowedPeers, int userQuota, int identityQuota, int totalQuota,
                            int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
                            int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads,
-                           StreamLimitsConfig tcp) {
+                           String io, StreamLimitsConfig tcp) {
   }
 
   /**
@@ -268,7 +268,16 @@ public record SwitchboardConfig(
         turn.integer("identity-quota", 1, 1_000_000), turn.integer("total-quota", 1, 10_000_000),
         turn.integer("max-permissions", 1, 10_000), turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
         lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256),
-        streamLimits(turn.section("tcp")));
+        turnIo(turn.string("io")), streamLimits(turn.section("tcp")));
+  }
+
+  /** How the relay moves UDP: {@code epoll} (Netty's native transport, batched system calls), {@code nio}, or {@code auto}. */
+  private static String turnIo(String io) {
+    String value = io.isBlank() ? "auto" : io;
+    if (!List.of("auto", "epoll", "nio").contains(value)) {
+      throw new ConfigException("turn.io must be auto, epoll or nio, found: " + io);
+    }
+    return value;
   }
 
   private static TurnTlsConfig turnTlsConfig(ConfigReader tls) {

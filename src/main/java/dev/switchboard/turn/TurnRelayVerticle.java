@@ -126,6 +126,9 @@ public final class TurnRelayVerticle extends VerticleBase {
     Gauge.builder("switchboard.turn.channels.active", server, TurnServer::channelCount).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.udp.dropped.packets", server, TurnServer::udpDroppedPackets)
+        .description("Datagrams dropped because a UDP socket's send queue was full (epoll engine)")
+        .tag("engine", server.udpEngine()).register(registry);
     FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
     StreamMeters.register(registry, "tcp", server.tcpListener());
     FunctionCounter.builder("switchboard.turn.revoked.refused", admission.revokedRefusals, a -> a.sum())
@@ -159,7 +162,8 @@ public final class TurnRelayVerticle extends VerticleBase {
         config.totalQuota(),
         config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
         config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard",
-        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+        config.io());
   }
 
   private static InetAddress address(String key, String literal) {

@@ -7,10 +7,11 @@ import dev.switchboard.turn.allocation.RelayPorts;
 import dev.switchboard.turn.listen.StreamAssembler;
 import dev.switchboard.turn.listen.StreamLimits;
 import dev.switchboard.turn.listen.StreamListener;
-import dev.switchboard.turn.listen.UdpListener;
+import dev.switchboard.turn.listen.UdpEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
+
 import org.ice4j.StunException;
 import org.ice4j.message.Message;
 import org.ice4j.message.MessageFactory;
@@ -19,9 +20,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,13 +35,13 @@ import java.util.logging.Logger;
  * A TURN server (RFC 8656) for UDP relays, reached over UDP and TCP (and TLS, through
  * {@link #streamListener}): it wires the parts together and runs them.
  * <ul>
- *   <li>listeners ({@link UdpListener}: one reader thread per socket on the shared port; {@link StreamListener}:
- *   TCP connections on Vert.x event loops, one acceptor per packet thread);</li>
+ *   <li>listeners (a {@link UdpEngine}: epoll with batched system calls, or NIO, for the TURN port and the relay
+ *   sockets; {@link StreamListener}: TCP connections on Vert.x event loops, one acceptor per packet thread);</li>
  *   <li>request handling ({@link RequestHandler}: decoding, Binding, authentication; {@link AllocationRequests}:
  *   Allocate, Refresh, CreatePermission, ChannelBind; {@link Replies}: small, rate-limited answers);</li>
  *   <li>the {@link AllocationManager}, keyed by 5-tuple, with quotas, reservations and expiry, and its
  *   {@link RelayPorts};</li>
- *   <li>the data path ({@link DataPath}, and {@link RelayReaders} for the peer side).</li>
+ *   <li>the data path ({@link DataPath}).</li>
  * </ul>
  */
 public final class TurnServer implements AutoCloseable {
@@ -57,15 +57,14 @@ public final class TurnServer implements AutoCloseable {
   private final AllocationManager allocations;
   private final DataPath dataPath;
   private final RequestHandler requests;
-  private final RelayReaders relayReaders;
+  private final UdpEngine udp;
 
   public final LongAdder relayedPackets;
   public final LongAdder relayedBytes;
   public final LongAdder authFailures;
 
-  /** Sockets sharing the UDP port, one reader thread each. */
-  private final List<UdpListener> udp = new ArrayList<>();
   private StreamListener tcp;
+  private int port;
   private ScheduledExecutorService sweeper;
 
   /**
@@ -90,11 +89,11 @@ public final class TurnServer implements AutoCloseable {
     this.admission = admission;
     this.tcpLimits = tcpLimits;
     this.clock = clock;
+    this.udp = UdpEngine.forName(settings.io(), settings.threads());
     this.allocations = new AllocationManager(admission, settings.totalQuota(),
-        new RelayPorts(settings.minPort(), settings.maxPort()), clock, settings.bandwidthBytesPerSecond(),
-        this::startRelaying);
+        new RelayPorts(settings.minPort(), settings.maxPort(), udp.relayBinder(), new SecureRandom()), clock,
+        settings.bandwidthBytesPerSecond(), udp::startRelaying);
     this.dataPath = new DataPath(allocations, policy, clock);
-    this.relayReaders = new RelayReaders(dataPath);
     Replies replies = new Replies(settings.software(), clock);
     AllocationRequests allocationRequests = new AllocationRequests(settings, policy, allocations, replies, clock);
     this.requests = new RequestHandler(auth, allocations, allocationRequests, replies, clock, admission::refuses);
@@ -102,11 +101,6 @@ public final class TurnServer implements AutoCloseable {
     this.relayedPackets = dataPath.relayedPackets;
     this.relayedBytes = dataPath.relayedBytes;
     this.authFailures = requests.authFailures;
-  }
-
-  /** A new allocation's relay socket joins a peer-side reader (allocations exist only once started). */
-  private void startRelaying(Allocation allocation) {
-    relayReaders.add(allocation);
   }
 
   /** Seam for specs (the fuzz rig): where relayed payloads go. Set before {@link #start()}. */
@@ -185,13 +179,7 @@ public final class TurnServer implements AutoCloseable {
         }
       }
     }
-    relayReaders.start(threads);
-    for (int i = 0; i < udp.size(); i++) {
-      UdpListener listener = udp.get(i);
-      Thread thread = new Thread(() -> listener.run(dataPath), "turn-udp-" + i);
-      thread.setDaemon(true);
-      thread.start();
-    }
+    udp.start(dataPath, dataPath);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "turn-sweeper");
       thread.setDaemon(true);
@@ -213,12 +201,7 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void bindListeners(int threads) throws IOException {
-    int port = settings.port();
-    for (int i = 0; i < threads; i++) {
-      UdpListener listener = UdpListener.bind(settings.listenIp(), port, threads > 1);
-      udp.add(listener);
-      port = listener.local().getPort();
-    }
+    port = udp.bindListeners(settings.listenIp(), settings.port(), threads);
     tcp = new StreamListener(vertx, tcpLimits, clock, dataPath, null);
     awaitBound(tcp.listen(settings.listenIp().getHostAddress(), port, threads));
   }
@@ -248,8 +231,7 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void closeListeners() {
-    udp.forEach(UdpListener::close);
-    udp.clear();
+    udp.close();
     if (tcp != null) {
       tcp.close();
       tcp = null;
@@ -257,7 +239,7 @@ public final class TurnServer implements AutoCloseable {
   }
 
   public int port() {
-    return udp.get(0).local().getPort();
+    return port;
   }
 
   @Override
@@ -265,9 +247,8 @@ public final class TurnServer implements AutoCloseable {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
-    closeListeners();
-    relayReaders.close();
     allocations.closeAll();
+    closeListeners();
     if (ownsVertx && vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -307,6 +288,16 @@ public final class TurnServer implements AutoCloseable {
   /** EVEN-PORT reservations held. */
   int reservationCount() {
     return allocations.reservationCount();
+  }
+
+  /** Which UDP engine runs: epoll or nio. */
+  public String udpEngine() {
+    return udp.name();
+  }
+
+  /** Datagrams dropped because a socket's send queue was full (epoll engine). */
+  public long udpDroppedPackets() {
+    return udp.droppedPackets();
   }
 
   public int tcpConnectionCount() {

@@ -2,6 +2,7 @@ package dev.switchboard.turn;
 
 import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.ExternalProcess.Result;
+import dev.switchboard.support.SelfSignedCertificate;
 import dev.switchboard.support.TestNode;
 import dev.switchboard.support.Wait;
 import io.vertx.core.Vertx;
@@ -46,16 +47,9 @@ class TurnOverTlsTest {
   private ExternalProcess peer;
   private int peerPort;
 
-  private static void selfSigned(Path certificate, Path key) throws Exception {
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=turn.test",
-        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", key.toString(), "-out",
-        certificate.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertTrue(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0);
-  }
-
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    selfSigned(dir.resolve("turn.crt"), dir.resolve("turn.key"));
+    SelfSignedCertificate.write(dir.resolve("turn.crt"), dir.resolve("turn.key"));
     node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET,
         "SWITCHBOARD_TURN_TLS_CERT_FILE", dir.resolve("turn.crt").toString(),
         "SWITCHBOARD_TURN_TLS_KEY_FILE", dir.resolve("turn.key").toString(),
@@ -149,10 +143,33 @@ class TurnOverTlsTest {
     assertEquals(0, clean.exit(), clean.output());
   }
 
+  /** What a client reads and writes inside TLS is metered: a Binding request of 20 bytes, its 40-byte answer. */
+  @Test
+  void the_turn_stream_bytes_to_and_from_tls_clients_are_metered() throws Exception {
+    assertEquals(0.0, meter("switchboard_turn_tls_received_bytes_total"));
+    assertEquals(0.0, meter("switchboard_turn_tls_sent_bytes_total"));
+    try (SSLSocket socket = tlsConnection()) {
+      byte[] transaction = new byte[12];
+      new java.security.SecureRandom().nextBytes(transaction);
+      byte[] binding = java.nio.ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
+          .putInt(0x2112A442).put(transaction).array();
+      socket.getOutputStream().write(binding);
+      socket.getOutputStream().flush();
+      socket.setSoTimeout(10_000);
+      byte[] header = socket.getInputStream().readNBytes(20);
+      int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+      assertEquals(0x0101, ((header[0] & 0xff) << 8) | (header[1] & 0xff), "a Binding success answer");
+      socket.getInputStream().readNBytes(length);
+      int answer = 20 + length;
+      dev.switchboard.support.Wait.until(() -> meter("switchboard_turn_tls_received_bytes_total") == 20
+          && meter("switchboard_turn_tls_sent_bytes_total") == answer, Duration.ofSeconds(5));
+    }
+  }
+
   @Test
   void a_renewed_certificate_is_served_to_new_connections_without_a_restart() throws Exception {
     String before = servedFingerprint();
-    selfSigned(dir.resolve("new.crt"), dir.resolve("new.key"));
+    SelfSignedCertificate.write(dir.resolve("new.crt"), dir.resolve("new.key"));
     Files.copy(dir.resolve("new.key"), dir.resolve("turn.key"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(dir.resolve("new.crt"), dir.resolve("turn.crt"), StandardCopyOption.REPLACE_EXISTING);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -62,13 +62,18 @@ class TurnServerSpecTest {
       throws Exception {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, minPort, maxPort, "spec",
-        userQuota, 1000, totalQuota, 10, 10, 0, 600, 3600, "Switchboard", threads);
+        userQuota, 1000, totalQuota, 10, 10, 0, 600, 3600, "Switchboard", threads, io());
     LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
     Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), userQuota, 1000);
     TurnServer server = new TurnServer(settings, auth, policy, admission, clock);
     server.start();
     open.add(server);
     return server;
+  }
+
+  /** The UDP engine under test: the platform's default here, NIO in {@link TurnServerSpecNioTest}. */
+  String io() {
+    return "auto";
   }
 
   private TurnServer server() throws Exception {
@@ -142,6 +147,11 @@ class TurnServerSpecTest {
   }
 
   // ---- 5-tuples ---------------------------------------------------------------------------------
+
+  @Test
+  void the_udp_engine_is_epoll_on_linux_unless_nio_is_asked_for() throws Exception {
+    assertEquals(io().equals("nio") ? "nio" : "epoll", server().udpEngine());
+  }
 
   @Test
   void udp_from_a_tcp_clients_address_is_not_taken_for_its_allocation() throws Exception {

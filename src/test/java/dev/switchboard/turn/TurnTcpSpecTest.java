@@ -45,7 +45,7 @@ class TurnTcpSpecTest {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     // one packet thread of each kind: every allocation shares the same relay reader
     TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, 40000, 49999, "spec",
-        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1);
+        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1, "auto");
     LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
     Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), 100, 1000);
     TurnServer server = new TurnServer(settings, auth, new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)),

@@ -26,6 +26,7 @@ final class StreamLink implements ClientLink {
   private final FiveTuple fiveTuple;
   private final int maxQueuedBytes;
   private final LongAdder dropped;
+  private final LongAdder sent;
   final long openedAt;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final ConcurrentLinkedQueue<Buffer> outbound = new ConcurrentLinkedQueue<>();
@@ -34,12 +35,13 @@ final class StreamLink implements ClientLink {
   private volatile boolean closed;
 
   StreamLink(NetSocket socket, Context context, FiveTuple fiveTuple, int maxQueuedBytes, LongAdder dropped,
-             long openedAt) {
+             LongAdder sent, long openedAt) {
     this.socket = socket;
     this.context = context;
     this.fiveTuple = fiveTuple;
     this.maxQueuedBytes = maxQueuedBytes;
     this.dropped = dropped;
+    this.sent = sent;
     this.openedAt = openedAt;
   }
 
@@ -85,6 +87,7 @@ final class StreamLink implements ClientLink {
     Buffer frame;
     while ((frame = outbound.poll()) != null) {
       int length = frame.length();
+      sent.add(length);
       socket.write(frame).onComplete(written -> queuedBytes.addAndGet(-length));
     }
   }

@@ -46,6 +46,9 @@ public final class StreamListener {
 
   /** Packets to clients dropped because their send queue was full (slow readers). */
   public final LongAdder droppedPackets = new LongAdder();
+  /** TURN stream bytes (inside TLS: its payload) read from clients, and written to them (answers, relayed media). */
+  public final LongAdder receivedBytes = new LongAdder();
+  public final LongAdder sentBytes = new LongAdder();
   /** Connections closed at once for the total or per-address cap. */
   public final LongAdder refusedConnections = new LongAdder();
   /** Connections closed for not authenticating in time. */
@@ -178,7 +181,7 @@ public final class StreamListener {
       StreamLink link;
       try {
         link = new StreamLink(socket, context, FiveTuple.tcp(inet(socket.remoteAddress()),
-            inet(socket.localAddress())), limits.sendQueueBytes(), droppedPackets, clock.millis());
+            inet(socket.localAddress())), limits.sendQueueBytes(), droppedPackets, sentBytes, clock.millis());
       } catch (UnknownHostException notAnAddress) {
         caps.release(ip);
         socket.close();
@@ -187,6 +190,7 @@ public final class StreamListener {
       links.add(link);
       StreamAssembler framer = new StreamAssembler();
       socket.handler(chunk -> {
+        receivedBytes.add(chunk.length());
         if (!framer.feed(ByteBuffer.wrap(chunk.getBytes()), message -> deliver(message, link))) {
           LOG.fine(() -> "not TURN from " + link.remote() + ": closed");
           socket.close();

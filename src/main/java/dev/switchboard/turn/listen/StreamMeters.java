@@ -20,6 +20,12 @@ public final class StreamMeters {
     FunctionCounter.builder(prefix + "dropped.packets", listener.droppedPackets, a -> a.sum())
         .description("Packets to " + name + " clients dropped because their send queue was full (slow readers)")
         .register(registry);
+    FunctionCounter.builder(prefix + "received.bytes", listener.receivedBytes, a -> a.sum())
+        .description("TURN stream bytes read from " + name + " clients (requests and media to relay; for TLS its"
+            + " payload)").register(registry);
+    FunctionCounter.builder(prefix + "sent.bytes", listener.sentBytes, a -> a.sum())
+        .description("TURN stream bytes written to " + name + " clients (answers and relayed media; for TLS its"
+            + " payload)").register(registry);
     FunctionCounter.builder(prefix + "refused.connections", listener.refusedConnections, a -> a.sum())
         .description(name + " connections refused by the total or per-address cap").register(registry);
     FunctionCounter.builder(prefix + "unauthenticated.closed", listener.unauthenticatedClosed, a -> a.sum())
