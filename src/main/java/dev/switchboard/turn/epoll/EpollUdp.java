@@ -24,10 +24,12 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -115,7 +117,7 @@ public final class EpollUdp implements UdpEngine {
   private Channel listener(LoopFlusher flusher, int port, boolean shared) throws IOException {
     Bootstrap bootstrap = new Bootstrap()
         .group(flusher.loop())
-        .channel(EpollDatagramChannel.class)
+        .channelFactory(() -> new EpollDatagramChannel(family(ip)))
         .option(ChannelOption.SO_RCVBUF, LISTENER_BUFFER)
         .option(ChannelOption.SO_SNDBUF, LISTENER_BUFFER)
         .option(EpollChannelOption.SO_REUSEPORT, shared)
@@ -149,21 +151,30 @@ public final class EpollUdp implements UdpEngine {
     return this::bindRelay;
   }
 
-  /** Binds on the calling thread (any thread: no loop is involved until the allocation starts). */
+  /**
+   * Binds on the calling thread (any thread: no loop is involved until the allocation starts), on a socket of
+   * the address's own family: IPv4 relays use IPv4 sockets, not dual-stack ones with mapped addresses.
+   */
   private RelaySocket bindRelay(InetSocketAddress address) throws IOException {
-    Socket socket = Socket.newSocketDgram();
+    EpollDatagramChannel channel = new EpollDatagramChannel(family(address.getAddress()));
     try {
+      Socket socket = (Socket) channel.fd();
       socket.setReceiveBufferSize(RELAY_BUFFER);
       socket.bind(address);
     } catch (IOException | RuntimeException e) {
-      socket.close();
+      channel.unsafe().closeForcibly();
       throw e;
     }
-    EpollDatagramChannel channel = new EpollDatagramChannel(socket.intValue());
+    // bound outside Netty's pipeline: the channel is active (and reads) as soon as it is registered
+    channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
     channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM));
     channel.config().setWriteBufferWaterMark(RELAY_QUEUE);
     LoopFlusher flusher = loopOfCurrentThread();
     return new EpollRelaySocket(channel, flusher, new Outbound(channel, flusher, dropped));
+  }
+
+  private static SocketProtocolFamily family(InetAddress address) {
+    return address instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
   }
 
   private LoopFlusher loopOfCurrentThread() {
