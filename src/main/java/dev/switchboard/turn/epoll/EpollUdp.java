@@ -10,6 +10,8 @@ import dev.switchboard.turn.listen.UdpEngine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,13 +50,18 @@ import java.util.logging.Logger;
  * {@link LoopFlusher}); buffers come from Netty's pool and go back to it, nothing is allocated per datagram but
  * the pooled buffer and its envelope.
  *
- * <p>Datagrams over {@link #MAX_DATAGRAM} bytes are cut at that size by recvmmsg and then dropped as malformed:
+ * <p>Datagrams over {@link #MAX_DATAGRAM} bytes are cut at that size by the kernel and then dropped as malformed:
  * WebRTC media over TURN stays under the path MTU (about 1,200 bytes of payload).
  */
 public final class EpollUdp implements UdpEngine {
   private static final Logger LOG = Logger.getLogger(EpollUdp.class.getName());
-  static final int MAX_DATAGRAM = 4096;
+  static final int MAX_DATAGRAM = 2048;
   static final int BATCH = 16;
+  /**
+   * Pooled buffers with per-thread caches: a batch (32 KiB) and a datagram's copy are served from the loop
+   * thread's cache, never freshly allocated (and zeroed) per read.
+   */
+  private static final ByteBufAllocator BUFFERS = PooledByteBufAllocator.DEFAULT;
   private static final int LISTENER_BUFFER = 4 * 1024 * 1024;
   private static final int RELAY_BUFFER = 512 * 1024;
   /** Bytes a socket may have queued beyond what the kernel took before it drops (per socket, so bounded). */
@@ -123,6 +130,7 @@ public final class EpollUdp implements UdpEngine {
         .option(EpollChannelOption.SO_REUSEPORT, shared)
         .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * BATCH))
+        .option(ChannelOption.ALLOCATOR, BUFFERS)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, LISTENER_QUEUE)
         .option(ChannelOption.AUTO_READ, false)
         .handler(new ListenerReader(flusher));
@@ -168,6 +176,7 @@ public final class EpollUdp implements UdpEngine {
     // bound outside Netty's pipeline: the channel is active (and reads) as soon as it is registered
     channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
     channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+    channel.config().setAllocator(BUFFERS);
     channel.config().setWriteBufferWaterMark(RELAY_QUEUE);
     LoopFlusher flusher = loopOfCurrentThread();
     return new EpollRelaySocket(channel, flusher, new Outbound(channel, flusher, dropped));
