@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A TURN client over UDP (or TCP, with {@link #tcp}) built on ice4j's messages, signing with the long-term
@@ -190,6 +191,29 @@ public final class TurnTestClient implements AutoCloseable {
     Request request = MessageFactory.createCreatePermissionRequest(new TransportAddress(peer, Transport.UDP), transaction);
     request.setTransactionID(transaction);
     return request(request);
+  }
+
+  /**
+   * One CreatePermission for several peers, one XOR-PEER-ADDRESS each (RFC 8656 §9). ice4j's Message holds one
+   * attribute per type, so the peers after the first are written into the encoded bytes.
+   */
+  public Message createPermission(List<InetSocketAddress> peers) throws Exception {
+    byte[] transaction = newTransaction();
+    Request request = MessageFactory.createCreatePermissionRequest(
+        new TransportAddress(peers.get(0), Transport.UDP), transaction);
+    request.setTransactionID(transaction);
+    return request(request, bytes -> {
+      byte[] out = bytes;
+      for (InetSocketAddress peer : peers.subList(1, peers.size())) {
+        byte[] attribute = AttributeFactory.createXorPeerAddressAttribute(
+            new TransportAddress(peer, Transport.UDP), transaction).encode();
+        out = Arrays.copyOf(out, out.length + attribute.length);
+        System.arraycopy(attribute, 0, out, out.length - attribute.length, attribute.length);
+      }
+      out[2] = (byte) ((out.length - StunWire.HEADER) >> 8);
+      out[3] = (byte) (out.length - StunWire.HEADER);
+      return out;
+    });
   }
 
   public Message channelBind(int channel, InetSocketAddress peer) throws Exception {

@@ -141,6 +141,38 @@ class TurnServerSpecTest {
     assertEquals(437, TurnTestClient.errorCode(client.refresh(600)));
   }
 
+  // ---- permissions ------------------------------------------------------------------------------
+
+  @Test
+  void create_permission_installs_every_peer_address() throws Exception {
+    TurnServer server = server();
+    TurnTestClient client = udp(server, "many-peers", 0);
+    // permissions are per IP address (RFC 8656 §9): three peers on three addresses
+    List<DatagramSocket> peers = List.of(source("127.0.0.2"), source("127.0.0.3"), source("127.0.0.4"));
+    client.allocate();
+    Message answer = client.createPermission(peers.stream().map(TurnServerSpecTest::address).toList());
+    assertTrue(TurnTestClient.success(answer), "error " + TurnTestClient.errorCode(answer));
+    for (DatagramSocket peer : peers) {
+      client.sendIndication(address(peer), "hello".getBytes(StandardCharsets.UTF_8));
+      byte[] got = received(peer);
+      assertEquals("hello", got == null ? null : new String(got, StandardCharsets.UTF_8),
+          "relayed to " + address(peer) + ", the peer of one of the three XOR-PEER-ADDRESS attributes");
+    }
+  }
+
+  @Test
+  void create_permission_with_one_refused_peer_answers_403_and_installs_none() throws Exception {
+    TurnServer server = server();
+    TurnTestClient client = udp(server, "one-refused", 0);
+    DatagramSocket allowed = source("127.0.0.2");
+    client.allocate();
+    // 10.0.0.1 is on the deny-list (the spec server admits 127.0.0.0/8 only); the allowed peer comes last
+    Message answer = client.createPermission(List.of(new InetSocketAddress("10.0.0.1", 5000), address(allowed)));
+    assertEquals(403, TurnTestClient.errorCode(answer), "the whole request is refused");
+    client.sendIndication(address(allowed), "leak".getBytes(StandardCharsets.UTF_8));
+    assertEquals(null, received(allowed), "no permission was installed for the allowed peer either");
+  }
+
   // ---- quotas and ports -------------------------------------------------------------------------
 
   @Test
