@@ -136,22 +136,25 @@ final class AllocationRequests {
     replies.send(link, response, allocation.key);
   }
 
-  void createPermission(Message request, ClientLink link, Allocation allocation) {
-    List<InetAddress> peers = new ArrayList<>();
-    for (Attribute attribute : request.getAttributes()) {
-      if (attribute instanceof XorPeerAddressAttribute peer) {
-        InetSocketAddress address = peer(peer, request);
-        int refusal = refusal(address, allocation);
-        if (refusal != 0) {
-          replies.send(link, replies.error(request, refusal), allocation.key);
-          return;
-        }
-        peers.add(address.getAddress());
-      }
-    }
-    if (peers.isEmpty()) {
+  /**
+   * Installs a permission for every XOR-PEER-ADDRESS of the request, or for none: one peer refused refuses the
+   * request (RFC 8656 §9). The addresses are read from the raw bytes, since the decoded message holds only one.
+   */
+  void createPermission(Message request, byte[] raw, ClientLink link, Allocation allocation) {
+    List<InetSocketAddress> addresses = StunWire.xorPeerAddresses(raw);
+    if (addresses == null || addresses.isEmpty()) {
       replies.send(link, replies.error(request, 400), allocation.key);
       return;
+    }
+    List<InetAddress> peers = new ArrayList<>(addresses.size());
+    for (InetSocketAddress address : addresses) {
+      InetAddress peer = PeerPolicy.canonical(address.getAddress());
+      int refusal = refusal(new InetSocketAddress(peer, address.getPort()), allocation);
+      if (refusal != 0) {
+        replies.send(link, replies.error(request, refusal), allocation.key);
+        return;
+      }
+      peers.add(peer);
     }
     Allocation.Change change = allocation.permit(peers, clock.millis(), PERMISSION_MILLIS, settings.maxPermissions());
     answer(request, link, allocation, change);

@@ -149,7 +149,7 @@ final class RequestHandler {
     if (method == Message.TURN_METHOD_REFRESH) {
       requests.refresh(request, link, existing);
     } else if (method == Message.TURN_METHOD_CREATEPERMISSION) {
-      requests.createPermission(request, link, existing);
+      requests.createPermission(request, raw, link, existing);
     } else {
       requests.channelBind(request, link, existing);
     }
