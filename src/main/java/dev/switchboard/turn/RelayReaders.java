@@ -45,8 +45,14 @@ final class RelayReaders implements AutoCloseable {
     }
   }
 
-  /** Hands a new allocation's relay socket to the next selector, round robin. */
+  /**
+   * Hands a new allocation's relay socket to the next selector, round robin. Before {@link #start} (specs and the
+   * fuzz rig drive a server without its threads) nothing reads relay sockets.
+   */
   void add(Allocation allocation) {
+    if (readers.isEmpty()) {
+      return;
+    }
     Reader reader = readers.get(Math.floorMod(next.getAndIncrement(), readers.size()));
     reader.toRegister().add(allocation);
     reader.selector().wakeup();

@@ -3,7 +3,6 @@ package dev.switchboard.turn;
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
 import dev.switchboard.turn.allocation.ClientLink;
-import dev.switchboard.turn.listen.FrameReader;
 import dev.switchboard.turn.allocation.RelayPorts;
 import dev.switchboard.turn.listen.TcpListener;
 import dev.switchboard.turn.listen.UdpListener;
@@ -15,9 +14,9 @@ import org.ice4j.message.MessageFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,25 +96,6 @@ public final class TurnServer implements AutoCloseable {
   /** Seam for specs (the fuzz rig): one datagram or frame into the packet entry point, as a listener hands it. */
   void onClientPacket(ByteBuffer in, int off, int len, ClientLink link) {
     dataPath.onPacket(in, off, len, link);
-  }
-
-  /**
-   * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, as a
-   * TCP connection is read, then ends what the client held.
-   */
-  void readTcp(ReadableByteChannel channel, ClientLink link) {
-    FrameReader frames = new FrameReader();
-    ByteBuffer shared = FrameReader.sharedBuffer();
-    try {
-      while (frames.read(channel, shared, link, dataPath)) {
-        // every complete frame went to the data path
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "stream client " + link.remote() + " dropped", e);
-    } finally {
-      dataPath.onClosed(link);
-      link.close();
-    }
   }
 
   /**
@@ -241,6 +221,16 @@ public final class TurnServer implements AutoCloseable {
   /** EVEN-PORT reservations held. */
   int reservationCount() {
     return allocations.reservationCount();
+  }
+
+  /** Relay ports handed out, to allocations and reservations: one each (the fuzz rig checks nothing leaks). */
+  int relayPortsInUse() {
+    return allocations.portsInUse();
+  }
+
+  /** Every allocation held, for specs and the fuzz rig's invariants. */
+  Collection<Allocation> allocations() {
+    return allocations.allocations();
   }
 
   public int tcpConnectionCount() {

@@ -223,6 +223,11 @@ public final class AllocationManager {
     return reservations.size();
   }
 
+  /** Relay ports handed out (to allocations and reservations). */
+  public int portsInUse() {
+    return ports.inUse();
+  }
+
   private int count() {
     return allocations.size() + reservations.size();
   }
