@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A TURN client over UDP (or TCP, with {@link #tcp}) built on ice4j's messages, signing with the long-term
@@ -96,7 +97,11 @@ public final class TurnTestClient implements AutoCloseable {
     });
   }
 
-  private Message request(Request request, java.util.function.UnaryOperator<byte[]> patch) throws Exception {
+  /**
+   * Sends a request whose encoded bytes {@code patch} rewrites before they are signed (what ice4j cannot build:
+   * repeated or malformed attributes), answering a challenge once when needed; returns the final response.
+   */
+  public Message request(Request request, UnaryOperator<byte[]> patch) throws Exception {
     Message response = send(request, key != null, patch);
     if (response.getMessageType() == (request.getMessageType() | 0x0110) && (errorCode(response) == 401 || errorCode(response) == 438)) {
       realm = ((RealmAttribute) response.getAttribute(Attribute.REALM)).getRealm();
@@ -109,7 +114,7 @@ public final class TurnTestClient implements AutoCloseable {
   }
 
   /** A request keeps the transaction id it was built with: IPv6 XOR addresses are encoded with it. */
-  private Message send(Request request, boolean signed, java.util.function.UnaryOperator<byte[]> patch) throws Exception {
+  private Message send(Request request, boolean signed, UnaryOperator<byte[]> patch) throws Exception {
     byte[] transaction = request.getTransactionID();
     if (transaction == null) {
       transaction = newTransaction();
