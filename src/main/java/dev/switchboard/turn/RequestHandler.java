@@ -151,7 +151,7 @@ final class RequestHandler {
     } else if (method == Message.TURN_METHOD_CREATEPERMISSION) {
       requests.createPermission(request, raw, link, existing);
     } else {
-      requests.channelBind(request, link, existing);
+      requests.channelBind(request, raw, link, existing);
     }
   }
 
