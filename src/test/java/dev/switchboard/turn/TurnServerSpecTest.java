@@ -159,6 +159,24 @@ class TurnServerSpecTest {
     assertTrue(TurnTestClient.success(anew), "error " + TurnTestClient.errorCode(anew));
   }
 
+  @Test
+  void channel_data_is_not_relayed_once_the_peers_permission_ran_out_though_the_channel_lives_on() throws Exception {
+    TurnServer server = server();
+    TurnTestClient client = udp(server, "lapsed", 0);
+    DatagramSocket peer = peer();
+    client.allocate();
+    assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))));
+    // a channel lasts 10 minutes, the permission it installed 5 (RFC 8656 §12): after 5, nothing may pass
+    clock.advance(Duration.ofSeconds(301));
+    client.sendChannelData(0x4000, "lapsed".getBytes(StandardCharsets.UTF_8));
+    byte[] leaked = received(peer);
+    assertEquals(null, leaked == null ? null : new String(leaked, StandardCharsets.UTF_8),
+        "relayed to a peer without a permission (the fuzzer's finding)");
+    assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))), "a refresh renews both");
+    client.sendChannelData(0x4000, "renewed".getBytes(StandardCharsets.UTF_8));
+    assertEquals("renewed", new String(received(peer), StandardCharsets.UTF_8));
+  }
+
   // ---- permissions ------------------------------------------------------------------------------
 
   @Test
