@@ -74,6 +74,8 @@ final class TurnFuzzRig implements AutoCloseable {
   private final List<RecordingLink> datagramLinks = new ArrayList<>();
 
   TurnFuzzRig() {
+    // an interrupted thread cannot bind a relay socket (ClosedByInterruptException): every Allocate would get 508
+    require(!Thread.currentThread().isInterrupted(), () -> "the fuzzing thread is interrupted (a JUnit deadline?)");
     Revocations revocations = new Revocations(clock, REST.ttl());
     revocations.revoke(new TurnRevocation(REVOKED_PEER, List.of()));
     admission = new Admission(revocations, PEER_QUOTA, IDENTITY_QUOTA);
