@@ -226,7 +226,10 @@ final class TurnFuzzChecks {
       observed.maxPermissions = Math.max(observed.maxPermissions, allocation.permissionCount());
       observed.maxChannels = Math.max(observed.maxChannels, allocation.channelCount());
       require(allocation.channelCount() <= TurnFuzzRig.MAX_CHANNELS, () -> allocation.channelCount() + " channels");
-      require(!swept || allocation.permissionCount() <= TurnFuzzRig.MAX_PERMISSIONS,
+      // CreatePermission stops at max-permissions live ones; each ChannelBind installs its peer's permission too,
+      // capped by max-channels instead (the defaults allow 128 channels, 64 permissions): both caps bound the map
+      int permissionCap = TurnFuzzRig.MAX_PERMISSIONS + TurnFuzzRig.MAX_CHANNELS;
+      require(!swept || allocation.permissionCount() <= permissionCap,
           () -> allocation.permissionCount() + " permissions after a sweep");
     }
     require(WARNINGS.isEmpty(), () -> "the relay logged " + WARNINGS.get(0).getMessage() + ": "
