@@ -12,8 +12,8 @@ import static dev.switchboard.turn.TurnFuzzChecks.require;
  * Coverage-guided fuzzing of TURN over TCP and TLS: each input is one client's byte stream of STUN messages and
  * ChannelData (format: {@link TurnFuzzInput}), cut into reads the input chooses. The same stream goes through the
  * TCP listener's {@code FrameReader} and the TLS listener's {@code StreamAssembler}, each into a server of its
- * own: both must cut exactly the frames of the whole stream read at once, and every invariant of
- * {@link TurnFuzzChecks} holds on both servers. {@code scripts/fuzz.sh stream <minutes>} fuzzes (FUZZING.md).
+ * own: both must cut exactly the frames of the whole stream read at once, both servers must answer them alike,
+ * and every invariant of {@link TurnFuzzChecks} holds on both. {@code scripts/fuzz.sh stream <minutes>} fuzzes (FUZZING.md).
  */
 class TurnStreamFuzzTest {
   @FuzzTest
@@ -34,6 +34,10 @@ class TurnStreamFuzzTest {
       sameFrames("TCP", whole, overTcp.tcpStream(stream, chunking.sizes(), steps));
       sameFrames("TLS", whole, overTls.tlsStream(stream, chunking.sizes(), steps));
     }
+    List<String> overTcpAnswers = overTcp.checks.observed.answers;
+    List<String> overTlsAnswers = overTls.checks.observed.answers;
+    require(overTcpAnswers.equals(overTlsAnswers),
+        () -> "the same frames were answered " + overTcpAnswers + " over TCP, " + overTlsAnswers + " over TLS");
     return List.of(overTcp.checks.observed, overTls.checks.observed);
   }
 
