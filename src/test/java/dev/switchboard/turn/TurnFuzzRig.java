@@ -31,7 +31,8 @@ import static dev.switchboard.turn.TurnFuzzChecks.require;
  * One {@link TurnServer} per fuzz input, on a fake clock and without its threads or listeners: what a client sends
  * goes straight into the packet entry point ({@link TurnServer#onClientPacket}) as the UDP listener, the TCP
  * {@link FrameReader} or the TLS {@link StreamAssembler} hands it over, and what the server sends is recorded.
- * Relay sockets are bound on 127.0.0.1 and nothing is ever sent from them: payloads for peers are recorded too.
+ * Relay sockets are bound on 127.0.0.1 (or ::1 for IPv6 relays) and nothing is ever sent from them: payloads for
+ * peers are recorded too.
  * {@link TurnFuzzChecks} checks the invariants after every step and when the rig closes.
  */
 final class TurnFuzzRig implements AutoCloseable {
@@ -62,8 +63,9 @@ final class TurnFuzzRig implements AutoCloseable {
   static final String REVOKED_PEER = "p3";
   private static final NonceService NONCES = new NonceService(600);
   private static final LongTermAuth AUTH = new LongTermAuth(REALM, REST, Map.of("fuzz", "fuzz-password"), NONCES);
+  static final InetAddress LOOPBACK_V6 = address("::1");
   /** Loopback peers are admitted; the rest of the deny-list (10.0.0.0/8, ...) answers 403. */
-  static final PeerPolicy POLICY = new PeerPolicy(List.of("127.0.0.0/8"), List.of(LOOPBACK));
+  static final PeerPolicy POLICY = new PeerPolicy(List.of("127.0.0.0/8", "::1/128"), List.of(LOOPBACK));
   private static final ByteBuffer DATAGRAM = ByteBuffer.allocateDirect(65_536);
   private static final ByteBuffer STREAM_BUFFER = FrameReader.sharedBuffer();
 
@@ -79,7 +81,7 @@ final class TurnFuzzRig implements AutoCloseable {
     Revocations revocations = new Revocations(clock, REST.ttl());
     revocations.revoke(new TurnRevocation(REVOKED_PEER, List.of()));
     admission = new Admission(revocations, PEER_QUOTA, IDENTITY_QUOTA);
-    TurnSettings settings = new TurnSettings(LOOPBACK, 0, LOOPBACK, null, null, 63000, 63999, REALM, PEER_QUOTA,
+    TurnSettings settings = new TurnSettings(LOOPBACK, 0, LOOPBACK, LOOPBACK_V6, null, 63000, 63999, REALM, PEER_QUOTA,
         IDENTITY_QUOTA, TOTAL_QUOTA, MAX_PERMISSIONS, MAX_CHANNELS, 0, 600, 3600, "Switchboard", 1);
     server = new TurnServer(settings, AUTH, POLICY, admission, clock);
     checks = new TurnFuzzChecks(this);

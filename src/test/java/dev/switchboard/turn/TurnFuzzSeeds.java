@@ -29,6 +29,7 @@ final class TurnFuzzSeeds {
   private static final int LATER = 3 << 4;
   private static final InetSocketAddress PEER = peer("127.0.0.2", 5000);
   private static final InetSocketAddress OTHER_PEER = peer("127.0.0.3", 5001);
+  private static final InetSocketAddress PEER_V6 = peer("::1", 5002);
 
   private TurnFuzzSeeds() {
   }
@@ -55,6 +56,8 @@ final class TurnFuzzSeeds {
     seeds.put("expiry", input(step(SIGN, 0, allocate(22)), step(SIGN | LATER | SWEEP, 0, channelBind(23, 0x4002, PEER)),
         step(SIGN, 0, allocate(24))));
     seeds.put("even-port", input(step(SIGN, 0, allocateEvenPortReserving(25))));
+    seeds.put("ipv6-relay", input(step(SIGN, 0, allocateIpv6(26)), step(SIGN, 0, createPermission(27, PEER_V6)),
+        step(FIX, 0, sendIndication(28, PEER_V6, "to the IPv6 peer"))));
     return seeds;
   }
 
@@ -90,15 +93,28 @@ final class TurnFuzzSeeds {
 
   private static final class Stun {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final byte[] header;
 
     Stun(int type, int transaction) {
-      out.writeBytes(ByteBuffer.allocate(StunWire.HEADER).putShort((short) type).putShort((short) 0)
-          .putInt(StunWire.MAGIC_COOKIE).putInt(0x5345_4544).putLong(transaction).array()); // "SEED"
+      header = ByteBuffer.allocate(StunWire.HEADER).putShort((short) type).putShort((short) 0)
+          .putInt(StunWire.MAGIC_COOKIE).putInt(0x5345_4544).putLong(transaction).array(); // "SEED"
+      out.writeBytes(header);
     }
 
     Stun with(int type, byte[] value) {
       TurnFuzzInput.attribute(out, type, value);
       return this;
+    }
+
+    /** An XOR-PEER-ADDRESS: port and address XORed with the cookie, IPv6 addresses with the transaction id too. */
+    Stun peer(InetSocketAddress peer) {
+      byte[] ip = peer.getAddress().getAddress();
+      ByteBuffer value = ByteBuffer.allocate(4 + ip.length).put((byte) 0).put((byte) (ip.length == 4 ? 1 : 2))
+          .putShort((short) (peer.getPort() ^ (StunWire.MAGIC_COOKIE >>> 16)));
+      for (int i = 0; i < ip.length; i++) {
+        value.put((byte) (ip[i] ^ header[4 + i]));
+      }
+      return with(StunWire.ATTR_XOR_PEER_ADDRESS, value.array());
     }
 
     byte[] bytes() {
@@ -118,6 +134,12 @@ final class TurnFuzzSeeds {
     return new Stun(0x0003, transaction).with(0x0019, UDP).bytes();
   }
 
+  /** REQUESTED-ADDRESS-FAMILY IPv6: a relay on ::1. */
+  private static byte[] allocateIpv6(int transaction) {
+    return new Stun(0x0003, transaction).with(0x0019, UDP).with(StunWire.ATTR_REQUESTED_ADDRESS_FAMILY,
+        new byte[] {2, 0, 0, 0}).bytes();
+  }
+
   /** EVEN-PORT with R: the next port is reserved too. */
   private static byte[] allocateEvenPortReserving(int transaction) {
     return new Stun(0x0003, transaction).with(0x0019, UDP).with(StunWire.ATTR_EVEN_PORT, new byte[] {(byte) 0x80})
@@ -131,36 +153,24 @@ final class TurnFuzzSeeds {
   private static byte[] createPermission(int transaction, InetSocketAddress... peers) {
     Stun request = new Stun(0x0008, transaction);
     for (InetSocketAddress peer : peers) {
-      request.with(StunWire.ATTR_XOR_PEER_ADDRESS, xor(peer));
+      request.peer(peer);
     }
     return request.bytes();
   }
 
   private static byte[] channelBind(int transaction, int channel, InetSocketAddress peer) {
     return new Stun(0x0009, transaction).with(0x000C, new byte[] {(byte) (channel >> 8), (byte) channel, 0, 0})
-        .with(StunWire.ATTR_XOR_PEER_ADDRESS, xor(peer)).bytes();
+        .peer(peer).bytes();
   }
 
   private static byte[] sendIndication(int transaction, InetSocketAddress peer, String data) {
-    return new Stun(StunWire.SEND_INDICATION, transaction).with(StunWire.ATTR_XOR_PEER_ADDRESS, xor(peer))
-        .with(StunWire.ATTR_DATA, data.getBytes(StandardCharsets.UTF_8)).bytes();
+    return new Stun(StunWire.SEND_INDICATION, transaction).peer(peer).with(StunWire.ATTR_DATA, data.getBytes(StandardCharsets.UTF_8)).bytes();
   }
 
   private static byte[] channelData(int channel, String data) {
     byte[] payload = data.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(4 + payload.length).putShort((short) channel).putShort((short) payload.length)
         .put(payload).array();
-  }
-
-  /** An IPv4 XOR-PEER-ADDRESS value. */
-  private static byte[] xor(InetSocketAddress peer) {
-    byte[] ip = peer.getAddress().getAddress();
-    ByteBuffer value = ByteBuffer.allocate(8).put((byte) 0).put((byte) 1)
-        .putShort((short) (peer.getPort() ^ (StunWire.MAGIC_COOKIE >>> 16)));
-    for (int i = 0; i < 4; i++) {
-      value.put((byte) (ip[i] ^ (StunWire.MAGIC_COOKIE >>> (24 - 8 * i))));
-    }
-    return value.array();
   }
 
   private static InetSocketAddress peer(String ip, int port) {

@@ -125,6 +125,13 @@ class TurnFuzzSeedsTest {
   }
 
   @Test
+  void the_ipv6_relay_seed_allocates_on_ipv6_and_relays_to_an_ipv6_peer() {
+    TurnFuzzChecks.Observed observed = datagrams("ipv6-relay");
+    assertEquals(List.of("Allocate ok", "CreatePermission ok"), observed.answers);
+    assertEquals(1, observed.relayed);
+  }
+
+  @Test
   void the_tcp_conversation_seed_allocates_binds_and_relays_over_tcp_and_over_tls() {
     for (TurnFuzzChecks.Observed observed : stream("tcp-conversation")) {
       assertEquals(List.of("Binding ok", "Allocate ok", "ChannelBind ok", "Refresh ok"), observed.answers);
