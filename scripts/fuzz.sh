@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh stream 2      # TurnStreamFuzzTest#stream: TCP/TLS framing, then the request path
 # The generated corpus grows in .cifuzz-corpus/ (git-ignored) and seeds the next run; a crashing input is written
 # next to the seeds in src/test/resources/dev/switchboard/turn/Turn*FuzzTestInputs/<method>/crash-<sha1>, where
-# the normal build replays it. The whole log is kept in target/fuzz/. MVN_ARGS replaces the default -o (offline).
+# the normal build replays it. The whole log is kept in target/fuzz/. MVN_ARGS replaces the default -o (offline);
+# JAZZER_MAX_EXECUTIONS=N stops after N inputs if that comes first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +45,7 @@ corpus=.cifuzz-corpus/dev.switchboard.turn.$test/$method
 after=$(ls "$inputs" 2>/dev/null | grep '^crash-' | sort || true)
 crashes=$(comm -13 <(echo "$before") <(echo "$after") | sed '/^$/d')
 
-echo "target:   $test#$method, $minutes min"
+echo "target:   $test#$method, $minutes min${JAZZER_MAX_EXECUTIONS:+ or $JAZZER_MAX_EXECUTIONS inputs}"
 echo "inputs:   ${executed:-unknown} executed (${rate:-?} exec/s)"
 echo "corpus:   $corpus ($(ls "$corpus" 2>/dev/null | wc -l) inputs)"
 if [ -n "$crashes" ] || grep -qE '== Java Exception|FuzzTestFinding' "$log"; then
