@@ -89,6 +89,8 @@ final class TurnFuzzChecks {
     int relayed;
     int maxAllocations;
     int maxReservations;
+    /** Allocations and reservations held after the last step. */
+    int held;
     int maxPermissions;
     int maxChannels;
   }
@@ -212,6 +214,7 @@ final class TurnFuzzChecks {
     int held = server.allocationCount() + server.reservationCount();
     observed.maxAllocations = Math.max(observed.maxAllocations, server.allocationCount());
     observed.maxReservations = Math.max(observed.maxReservations, server.reservationCount());
+    observed.held = held;
     require(held <= TurnFuzzRig.TOTAL_QUOTA, () -> held + " allocations and reservations");
     require(server.relayPortsInUse() == held, () -> server.relayPortsInUse() + " relay ports for " + held);
     require(rig.admission.counted() <= 2 * held, () -> rig.admission.counted() + " quota counts for " + held);

@@ -21,7 +21,8 @@ import java.util.List;
  * the one the server issued to that client now, or with {@link #SIGN_STALE} one issued 601 s ago. A ChannelData
  * payload (first byte 0x40-0x7F) with any mode but RAW gets its length field set, and padding on a stream.
  * Bits 4-5 move the fake clock forward before the step (0, 1 s, 301 s, 601 s: permissions, then allocations and
- * nonces run out); bit 6 sweeps after it. The client byte picks the source address of a datagram.
+ * nonces run out); bit 6 sweeps after it. The client byte picks the source address of a datagram. A datagram's
+ * RESERVATION-TOKEN of eight zero bytes becomes the last token the server handed out (modes other than RAW).
  *
  * <p>A stream input starts with the chunking: a byte {@code c}, then {@code (c & 15) + 1} sizes {@code s}, each
  * chunk {@code 1 + s * (1 + (c >> 4))} bytes long, used in turn; the steps follow and are sent back to back.
@@ -39,6 +40,7 @@ final class TurnFuzzInput {
   private static final int ATTR_USERNAME = 0x0006;
   private static final int ATTR_REALM = 0x0014;
   private static final int ATTR_NONCE = 0x0015;
+  static final int ATTR_RESERVATION_TOKEN = 0x0022;
   private static final int MAX_MESSAGE = StunWire.HEADER + 0xFFFF;
 
   private TurnFuzzInput() {
@@ -100,11 +102,20 @@ final class TurnFuzzInput {
         .putShort((short) payload.length).put(payload).array();
   }
 
-  /** What the client sends for this step (see the class comment). */
-  static byte[] message(Step step, String username, byte[] key, String realm, String nonce, boolean stream) {
+  /**
+   * What the client sends for this step (see the class comment).
+   *
+   * @param token the RESERVATION-TOKEN the server handed out last, or null: it replaces a token of eight zero bytes
+   *     in modes FIX and SIGN (a fuzzer cannot guess a random token)
+   */
+  static byte[] message(Step step, String username, byte[] key, String realm, String nonce, byte[] token,
+                        boolean stream) {
     byte[] payload = step.payload();
     if (step.mode() == RAW || payload.length < 4) {
       return payload;
+    }
+    if (token != null && payload.length >= StunWire.HEADER) {
+      payload = withToken(payload, token);
     }
     if (StunWire.isChannelData(payload[0] & 0xff)) {
       byte[] frame = Arrays.copyOf(payload, stream ? padded(payload.length) : payload.length);
@@ -144,11 +155,29 @@ final class TurnFuzzInput {
 
   /** Where a top-level MESSAGE-INTEGRITY attribute of the payload starts, or -1. */
   private static int messageIntegrityAt(byte[] payload) {
+    return attributeAt(payload, StunWire.ATTR_MESSAGE_INTEGRITY, 0);
+  }
+
+  /** The payload with the value of its first RESERVATION-TOKEN replaced by the token when it is 8 zero bytes. */
+  private static byte[] withToken(byte[] payload, byte[] token) {
+    int at = attributeAt(payload, ATTR_RESERVATION_TOKEN, 8);
+    if (at < 0 || at + 12 > payload.length || !Arrays.equals(payload, at + 4, at + 12, new byte[8], 0, 8)) {
+      return payload;
+    }
+    byte[] out = payload.clone();
+    System.arraycopy(token, 0, out, at + 4, 8);
+    return out;
+  }
+
+  /** Where the first top-level attribute of the type (and the length, unless 0) starts in a payload, or -1. */
+  static int attributeAt(byte[] payload, int type, int length) {
     for (int at = StunWire.HEADER; at + 4 <= payload.length; ) {
-      if ((((payload[at] & 0xff) << 8) | (payload[at + 1] & 0xff)) == StunWire.ATTR_MESSAGE_INTEGRITY) {
+      int attributeLength = ((payload[at + 2] & 0xff) << 8) | (payload[at + 3] & 0xff);
+      if ((((payload[at] & 0xff) << 8) | (payload[at + 1] & 0xff)) == type
+          && (length == 0 || attributeLength == length)) {
         return at;
       }
-      at += 4 + padded(((payload[at + 2] & 0xff) << 8) | (payload[at + 3] & 0xff));
+      at += 4 + padded(attributeLength);
     }
     return -1;
   }

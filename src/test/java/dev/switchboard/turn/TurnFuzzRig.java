@@ -74,6 +74,8 @@ final class TurnFuzzRig implements AutoCloseable {
   final TurnServer server;
   final TurnFuzzChecks checks;
   private final List<RecordingLink> datagramLinks = new ArrayList<>();
+  /** The last RESERVATION-TOKEN the server handed out. */
+  private byte[] reservationToken;
 
   TurnFuzzRig() {
     // an interrupted thread cannot bind a relay socket (ClosedByInterruptException): every Allocate would get 508
@@ -103,7 +105,7 @@ final class TurnFuzzRig implements AutoCloseable {
   void datagram(TurnFuzzInput.Step step) {
     RecordingLink link = datagramLinks.get(step.client() % datagramLinks.size());
     clock.advance(Duration.ofMillis(step.advanceMillis()));
-    byte[] message = message(step, link.remote(), clock.epochSeconds(), false);
+    byte[] message = message(step, link.remote(), clock.epochSeconds(), reservationToken, false);
     int length = Math.min(message.length, 65_507); // the largest UDP payload
     DATAGRAM.clear();
     DATAGRAM.put(message, 0, length);
@@ -179,17 +181,18 @@ final class TurnFuzzRig implements AutoCloseable {
     long at = clock.millis();
     for (TurnFuzzInput.Step step : steps) {
       at += step.advanceMillis();
-      out.writeBytes(message(step, CLIENTS.get(0), at / 1000, true));
+      out.writeBytes(message(step, CLIENTS.get(0), at / 1000, null, true));
     }
     return out.toByteArray();
   }
 
   /** What the client sends for the step: signed with the step's credential and a nonce the server issued. */
-  private static byte[] message(TurnFuzzInput.Step step, InetSocketAddress client, long nowSeconds, boolean stream) {
+  private static byte[] message(TurnFuzzInput.Step step, InetSocketAddress client, long nowSeconds, byte[] token,
+                                boolean stream) {
     Credential credential = CREDENTIALS.get(step.credential());
     long issued = nowSeconds - (step.mode() == TurnFuzzInput.SIGN_STALE ? 601 : 0);
     return TurnFuzzInput.message(step, credential.username(), credential.key(), REALM,
-        NONCES.issue(client, issued), stream);
+        NONCES.issue(client, issued), token, stream);
   }
 
   /** The frames of a whole stream read at once: what any chunking must come to. */
@@ -216,7 +219,15 @@ final class TurnFuzzRig implements AutoCloseable {
     } catch (Throwable escaped) {
       throw new TurnFuzzChecks.Violation("an exception escaped the packet handler", escaped);
     }
-    checks.answers(frame, link.drain(), link);
+    List<byte[]> answers = link.drain();
+    checks.answers(frame, answers, link);
+    for (byte[] answer : answers) {
+      // read back, so that an input can redeem it (TurnFuzzInput#message)
+      int token = TurnFuzzInput.attributeAt(answer, TurnFuzzInput.ATTR_RESERVATION_TOKEN, 8);
+      if (token >= 0) {
+        reservationToken = Arrays.copyOfRange(answer, token + 4, token + 12);
+      }
+    }
     if (step.sweep()) {
       server.sweep();
     }

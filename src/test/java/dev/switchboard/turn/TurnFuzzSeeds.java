@@ -56,6 +56,10 @@ final class TurnFuzzSeeds {
     seeds.put("expiry", input(step(SIGN, 0, allocate(22)), step(SIGN | LATER | SWEEP, 0, channelBind(23, 0x4002, PEER)),
         step(SIGN, 0, allocate(24))));
     seeds.put("even-port", input(step(SIGN, 0, allocateEvenPortReserving(25))));
+    // the second Allocate redeems the token the first got (the rig puts it in place of the zeros), then another
+    // user tries to redeem it again
+    seeds.put("reservation-token", input(step(SIGN | CREDENTIAL_P1, 0, allocateEvenPortReserving(29)),
+        step(SIGN | CREDENTIAL_P1, 1, allocateWithToken(30)), step(SIGN, 2, allocateWithToken(31))));
     seeds.put("ipv6-relay", input(step(SIGN, 0, allocateIpv6(26)), step(SIGN, 0, createPermission(27, PEER_V6)),
         step(FIX, 0, sendIndication(28, PEER_V6, "to the IPv6 peer"))));
     return seeds;
@@ -132,6 +136,12 @@ final class TurnFuzzSeeds {
 
   private static byte[] allocate(int transaction) {
     return new Stun(0x0003, transaction).with(0x0019, UDP).bytes();
+  }
+
+  /** RESERVATION-TOKEN of eight zero bytes: the rig puts the last token the server handed out in its place. */
+  private static byte[] allocateWithToken(int transaction) {
+    return new Stun(0x0003, transaction).with(0x0019, UDP).with(TurnFuzzInput.ATTR_RESERVATION_TOKEN, new byte[8])
+        .bytes();
   }
 
   /** REQUESTED-ADDRESS-FAMILY IPv6: a relay on ::1. */

@@ -125,6 +125,13 @@ class TurnFuzzSeedsTest {
   }
 
   @Test
+  void the_reservation_token_seed_allocates_the_reserved_port_once() {
+    TurnFuzzChecks.Observed observed = datagrams("reservation-token");
+    assertEquals(List.of("Allocate ok", "Allocate ok", "Allocate 508"), observed.answers);
+    assertEquals(2, observed.held, "two allocations, the reservation redeemed by the second");
+  }
+
+  @Test
   void the_ipv6_relay_seed_allocates_on_ipv6_and_relays_to_an_ipv6_peer() {
     TurnFuzzChecks.Observed observed = datagrams("ipv6-relay");
     assertEquals(List.of("Allocate ok", "CreatePermission ok"), observed.answers);
