@@ -21,7 +21,9 @@ import java.util.List;
  * the one the server issued to that client now, or with {@link #SIGN_STALE} one issued 601 s ago. A ChannelData
  * payload (first byte 0x40-0x7F) with any mode but RAW gets its length field set, and padding on a stream.
  * Bits 4-5 move the fake clock forward before the step (0, 1 s, 301 s, 601 s: permissions, then allocations and
- * nonces run out); bit 6 sweeps after it. The client byte picks the source address of a datagram. A datagram's
+ * nonces run out); bit 6 sweeps after it. The client byte picks the source address of a datagram (bits 0-1); its
+ * bit 7 revokes the step's credential after the datagram, as signaling does (the next sweep ends its allocations).
+ * A datagram's
  * RESERVATION-TOKEN of eight zero bytes becomes the last token the server handed out (modes other than RAW).
  *
  * <p>A stream input starts with the chunking: a byte {@code c}, then {@code (c & 15) + 1} sizes {@code s}, each
@@ -34,6 +36,8 @@ final class TurnFuzzInput {
   static final int SIGN_STALE = 3;
   static final int NO_FINGERPRINT = 0x80;
   static final int SWEEP = 0x40;
+  /** In the client byte. */
+  static final int REVOKE = 0x80;
   /** Steps read from one input at most: longer inputs add time, not paths. */
   static final int MAX_STEPS = 64;
   private static final long[] ADVANCE_MILLIS = {0, 1_000, 301_000, 601_000};
@@ -65,6 +69,11 @@ final class TurnFuzzInput {
 
     boolean fingerprint() {
       return (flags & NO_FINGERPRINT) == 0;
+    }
+
+    /** Whether the step's credential is revoked after a datagram step. */
+    boolean revoke() {
+      return (client & REVOKE) != 0;
     }
   }
 

@@ -74,13 +74,14 @@ final class TurnFuzzRig implements AutoCloseable {
   final TurnServer server;
   final TurnFuzzChecks checks;
   private final List<RecordingLink> datagramLinks = new ArrayList<>();
+  private final Revocations revocations;
   /** The last RESERVATION-TOKEN the server handed out. */
   private byte[] reservationToken;
 
   TurnFuzzRig() {
     // an interrupted thread cannot bind a relay socket (ClosedByInterruptException): every Allocate would get 508
     require(!Thread.currentThread().isInterrupted(), () -> "the fuzzing thread is interrupted (a JUnit deadline?)");
-    Revocations revocations = new Revocations(clock, REST.ttl());
+    revocations = new Revocations(clock, REST.ttl());
     revocations.revoke(new TurnRevocation(REVOKED_PEER, List.of()));
     admission = new Admission(revocations, PEER_QUOTA, IDENTITY_QUOTA);
     TurnSettings settings = new TurnSettings(LOOPBACK, 0, LOOPBACK, LOOPBACK_V6, null, 63000, 63999, REALM, PEER_QUOTA,
@@ -103,13 +104,19 @@ final class TurnFuzzRig implements AutoCloseable {
 
   /** One datagram from the client the step picks, in the listener's reused buffer at offset 0. */
   void datagram(TurnFuzzInput.Step step) {
-    RecordingLink link = datagramLinks.get(step.client() % datagramLinks.size());
+    RecordingLink link = datagramLinks.get((step.client() & 0x7F) % datagramLinks.size());
     clock.advance(Duration.ofMillis(step.advanceMillis()));
     byte[] message = message(step, link.remote(), clock.epochSeconds(), reservationToken, false);
     int length = Math.min(message.length, 65_507); // the largest UDP payload
     DATAGRAM.clear();
     DATAGRAM.put(message, 0, length);
     deliver(DATAGRAM, 0, length, link, step);
+    if (step.revoke()) {
+      // as the signaling side revokes a peer's credentials: its allocations end at the next sweep
+      Credential credential = CREDENTIALS.get(step.credential());
+      CredentialUser user = CredentialUser.parse(credential.username());
+      revocations.revoke(new TurnRevocation(user == null ? null : user.peerId(), List.of(credential.username())));
+    }
   }
 
   /** The stream read as a TCP connection is: by {@link FrameReader}, from reads of the given sizes. */

@@ -60,6 +60,9 @@ final class TurnFuzzSeeds {
     // user tries to redeem it again
     seeds.put("reservation-token", input(step(SIGN | CREDENTIAL_P1, 0, allocateEvenPortReserving(29)),
         step(SIGN | CREDENTIAL_P1, 1, allocateWithToken(30)), step(SIGN, 2, allocateWithToken(31))));
+    // p1 allocates and is revoked; the next sweep (after a Binding from another client) ends its allocation
+    seeds.put("revocation", input(step(SIGN | CREDENTIAL_P1, TurnFuzzInput.REVOKE, allocate(40)),
+        step(FIX | SWEEP, 1, binding(41)), step(SIGN | CREDENTIAL_P1, 2, allocate(42))));
     seeds.put("ipv6-relay", input(step(SIGN, 0, allocateIpv6(26)), step(SIGN, 0, createPermission(27, PEER_V6)),
         step(FIX, 0, sendIndication(28, PEER_V6, "to the IPv6 peer"))));
     return seeds;

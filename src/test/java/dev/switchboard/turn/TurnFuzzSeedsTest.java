@@ -132,6 +132,13 @@ class TurnFuzzSeedsTest {
   }
 
   @Test
+  void the_revocation_seed_ends_the_revoked_peers_allocation_at_the_sweep_and_refuses_the_next() {
+    TurnFuzzChecks.Observed observed = datagrams("revocation");
+    assertEquals(List.of("Allocate ok", "Binding ok", "Allocate 401"), observed.answers);
+    assertEquals(0, observed.held);
+  }
+
+  @Test
   void the_ipv6_relay_seed_allocates_on_ipv6_and_relays_to_an_ipv6_peer() {
     TurnFuzzChecks.Observed observed = datagrams("ipv6-relay");
     assertEquals(List.of("Allocate ok", "CreatePermission ok"), observed.answers);
