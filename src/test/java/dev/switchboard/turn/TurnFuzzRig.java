@@ -79,8 +79,6 @@ final class TurnFuzzRig implements AutoCloseable {
   private byte[] reservationToken;
 
   TurnFuzzRig() {
-    // an interrupted thread cannot bind a relay socket (ClosedByInterruptException): every Allocate would get 508
-    require(!Thread.currentThread().isInterrupted(), () -> "the fuzzing thread is interrupted (a JUnit deadline?)");
     revocations = new Revocations(clock, REST.ttl());
     revocations.revoke(new TurnRevocation(REVOKED_PEER, List.of()));
     admission = new Admission(revocations, PEER_QUOTA, IDENTITY_QUOTA);
