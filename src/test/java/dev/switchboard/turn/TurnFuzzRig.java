@@ -44,11 +44,12 @@ final class TurnFuzzRig implements AutoCloseable {
   static final int MAX_PERMISSIONS = 4;
   static final int MAX_CHANNELS = 3;
   static final InetAddress LOOPBACK = address("127.0.0.1");
+  static final InetAddress LOOPBACK_V6 = address("::1");
   static final InetSocketAddress SERVER = new InetSocketAddress(LOOPBACK, 3478);
   /** Datagram sources: two ports of one address, another address, and IPv6. */
   static final List<InetSocketAddress> CLIENTS = List.of(new InetSocketAddress(LOOPBACK, 40001),
       new InetSocketAddress(LOOPBACK, 40002), new InetSocketAddress(address("127.0.0.2"), 40001),
-      new InetSocketAddress(address("::1"), 40003));
+      new InetSocketAddress(LOOPBACK_V6, 40003));
 
   /** A credential the rig signs with: a static user, two peers of one identity, and a revoked peer. */
   record Credential(String username, byte[] key) {
@@ -63,9 +64,9 @@ final class TurnFuzzRig implements AutoCloseable {
   static final String REVOKED_PEER = "p3";
   private static final NonceService NONCES = new NonceService(600);
   private static final LongTermAuth AUTH = new LongTermAuth(REALM, REST, Map.of("fuzz", "fuzz-password"), NONCES);
-  static final InetAddress LOOPBACK_V6 = address("::1");
   /** Loopback peers are admitted; the rest of the deny-list (10.0.0.0/8, ...) answers 403. */
   static final PeerPolicy POLICY = new PeerPolicy(List.of("127.0.0.0/8", "::1/128"), List.of(LOOPBACK));
+  /** The listeners' reused read buffers (rigs run one at a time, as fuzz inputs do). */
   private static final ByteBuffer DATAGRAM = ByteBuffer.allocateDirect(65_536);
   private static final ByteBuffer STREAM_BUFFER = FrameReader.sharedBuffer();
 
