@@ -5,9 +5,10 @@
 # Switchboard/coturn ratios.
 #   scripts/bench-turn.sh                 # m=80 allocations, 1 ms interval, 120 B, 15,000 messages each
 #   M=40 N=10000 L=1000 scripts/bench-turn.sh
+#   ENGINES="epoll nio" scripts/bench-turn.sh   # Switchboard's UDP engines (turn.io), each measured in the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
-M=${M:-80}; N=${N:-15000}; L=${L:-120}; Z=${Z:-1}; TCP=${TCP:-}
+M=${M:-80}; N=${N:-15000}; L=${L:-120}; Z=${Z:-1}; TCP=${TCP:-}; ENGINES=${ENGINES:-epoll nio}
 SECRET=benchsecret
 out=target/bench-turn; mkdir -p "$out"
 [ -f target/switchboard.jar ] || mvn -B -ntp -q clean package -DskipTests
@@ -30,7 +31,7 @@ start_coturn() {
 }
 
 start_switchboard() {
-  SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=4480 SWITCHBOARD_METRICS_ENABLED=false \
+  SWITCHBOARD_TURN_IO=$1 SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=4480 SWITCHBOARD_METRICS_ENABLED=false \
   SWITCHBOARD_TURN_LISTEN_IP=127.0.0.1 SWITCHBOARD_TURN_PORT=3480 SWITCHBOARD_TURN_RELAY_IP=127.0.0.1 \
   SWITCHBOARD_TURN_MIN_PORT=50000 SWITCHBOARD_TURN_MAX_PORT=50999 SWITCHBOARD_TURN_SECRET=$SECRET \
   SWITCHBOARD_TURN_ALLOWED_PEERS=127.0.0.1/32 SWITCHBOARD_TURN_USER_QUOTA=100000 \
@@ -90,16 +91,24 @@ measure() {
 printf 'load: turnutils_uclient %s-X -c -m %s -n %s -l %s -z %s (peer: turnutils_peer, all on 127.0.0.1)\n' "$TCP${TCP:+ }" "$M" "$N" "$L" "$Z"
 cpid=$(start_coturn); pids+=("$cpid"); sleep 1
 c=$(measure coturn "$cpid" 3479 49152 49999); kill "$cpid"; wait "$cpid" 2>/dev/null || true
-spid=$(start_switchboard); pids+=("$spid")
-for _ in $(seq 50); do curl -sf http://127.0.0.1:4480/health >/dev/null && break; sleep 0.2; done
-s=$(measure switchboard "$spid" 3480 50000 50999); kill "$spid"; wait "$spid" 2>/dev/null || true
+declare -A s
+for engine in $ENGINES; do
+  spid=$(start_switchboard "$engine"); pids+=("$spid")
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:4480/health >/dev/null && break; sleep 0.2; done
+  s[$engine]=$(measure "switchboard-$engine" "$spid" 3480 50000 50999); kill "$spid"; wait "$spid" 2>/dev/null || true
+done
 
-printf '%-12s %12s %14s %10s %8s %10s %20s  %s\n' server "round trips/s" "relayed pkt/s" "Mbit/s" "loss %" "server CPU s" \
+printf '%-18s %12s %14s %10s %8s %10s %20s  %s\n' server "round trips/s" "relayed pkt/s" "Mbit/s" "loss %" "server CPU s" \
   "relayed pkt/CPU-s" "dropped at: server sockets / echo peer / client / unattributed"
 read -r crt cpps cmb closs ccpu ceff cds cdp cdc cdu <<<"$c"
-read -r srt spps smb sloss scpu seff sds sdp sdc sdu <<<"$s"
-printf '%-12s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' coturn "$crt" "$cpps" "$cmb" "$closs" "$ccpu" "$ceff" "$cds" "$cdp" "$cdc" "$cdu"
-printf '%-12s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' switchboard "$srt" "$spps" "$smb" "$sloss" "$scpu" "$seff" "$sds" "$sdp" "$sdc" "$sdu"
-awk -v sp="$spps" -v cp="$cpps" -v se="$seff" -v ce="$ceff" 'BEGIN {
-  printf "ratio switchboard/coturn: relayed pkt/s %.2fx, relayed pkt per CPU-second %.2fx\n", cp ? sp / cp : 0, ce ? se / ce : 0 }'
+printf '%-18s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' coturn "$crt" "$cpps" "$cmb" "$closs" "$ccpu" "$ceff" "$cds" "$cdp" "$cdc" "$cdu"
+for engine in $ENGINES; do
+  read -r srt spps smb sloss scpu seff sds sdp sdc sdu <<<"${s[$engine]}"
+  printf '%-18s %12s %14s %10s %8s %10s %20s  %s / %s / %s / %s\n' "switchboard-$engine" "$srt" "$spps" "$smb" "$sloss" "$scpu" "$seff" "$sds" "$sdp" "$sdc" "$sdu"
+done
+for engine in $ENGINES; do
+  read -r srt spps smb sloss scpu seff sds sdp sdc sdu <<<"${s[$engine]}"
+  awk -v e="$engine" -v sp="$spps" -v cp="$cpps" -v se="$seff" -v ce="$ceff" 'BEGIN {
+    printf "ratio switchboard-%s/coturn: relayed pkt/s %.2fx, relayed pkt per CPU-second %.2fx\n", e, cp ? sp / cp : 0, ce ? se / ce : 0 }'
+done
 echo "logs: $out/"

@@ -613,6 +613,8 @@ window.switchboard = {
       const local = pair && stats.get(pair.localCandidateId);
       out.push({ id, name: peer.name, audio: peer.tile.dataset.audio !== "false", video: peer.tile.dataset.video !== "false",
         state: peer.pc.connectionState, framesDecoded, bytesReceived, candidateType: local ? local.candidateType : null,
+        // for a relay candidate, how this browser reaches its TURN server: "udp", "tcp" or "tls"
+        relayProtocol: local?.relayProtocol ?? null,
         signalingState: peer.pc.signalingState, iceGatheringState: peer.pc.iceGatheringState, localCandidates,
         remoteCandidates, queuedCandidates: peer.queued.length, candidateErrors: peer.candidateErrors.slice(-5),
         localIceUfrag: /a=ice-ufrag:(\S+)/.exec(peer.pc.localDescription?.sdp || "")?.[1] ?? null,

@@ -114,7 +114,8 @@ public final class Node {
           if (!config.turn().relayEnabled()) {
             return Future.succeededFuture();
           }
-          node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics).withTls(config.turnTls());
+          node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics).withTls(config.turnTls())
+              .withMediaNode(config.media());
           return vertx.deployVerticle(node.relay, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
               .map(relayId -> node.relayDeployment = relayId);
         })

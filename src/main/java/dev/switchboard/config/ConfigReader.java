@@ -92,7 +92,8 @@ final class ConfigReader {
     return values;
   }
 
-  private String name(String key) {
+  /** The full dotted path of a key of this section, for error messages. */
+  String name(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 }

@@ -16,7 +16,7 @@ import java.util.UUID;
 public record SwitchboardConfig(
     String nodeId, HttpConfig http, ChannelConfig channel, RoomConfig rooms, TurnConfig turn,
     MetricsConfig metrics, ClusterConfig cluster, Duration shutdownGrace, AuthConfig auth,
-    Duration sessionResume, TurnTlsConfig turnTls) {
+    Duration sessionResume, TurnTlsConfig turnTls, MediaConfig media) {
 
   /** @param redisCommandTimeout every Redis command fails after this long, as if Redis were unreachable */
   public record ClusterConfig(boolean enabled, String host, String publicHost, int port, int busPort,
@@ -27,7 +27,7 @@ public record SwitchboardConfig(
   /** The same configuration under another node id (a clustered node takes its cluster member id). */
   public SwitchboardConfig withNodeId(String id) {
     return new SwitchboardConfig(id, http, channel, rooms, turn, metrics, cluster, shutdownGrace, auth,
-        sessionResume, turnTls);
+        sessionResume, turnTls, media);
   }
 
   public record HttpConfig(String host, int port, String webroot, int instances,
@@ -57,7 +57,39 @@ public record SwitchboardConfig(
                            String relayIpv6, String externalIp, int minPort, int maxPort, String realm,
                            List<String> allowedPeers, int userQuota, int identityQuota, int totalQuota,
                            int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
-                           int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads) {
+                           int allocationLifetimeSeconds, int maxAllocationLifetimeSeconds, int threads,
+                           String io, StreamLimitsConfig tcp) {
+  }
+
+  /**
+   * What one TURN stream listener ({@code turn.tcp}, {@code turn.tls}) lets clients hold.
+   *
+   * @param authTimeout    a connection that has not authenticated a request by then is closed
+   * @param sendQueueBytes bytes waiting to be written to one client; a packet that does not fit is dropped
+   */
+  public record StreamLimitsConfig(int maxConnections, int maxConnectionsPerIp, Duration authTimeout,
+                                   int sendQueueBytes) {
+  }
+
+  /**
+   * The local media node ({@code media}), not built yet: the relay admits its announced ip:port as a peer even
+   * where the deny-list refuses the IP.
+   *
+   * @param publicIp blank (and port 0) when there is none
+   */
+  public record MediaConfig(String publicIp, int port) {
+    public MediaConfig {
+      if (publicIp.isBlank() != (port == 0)) {
+        throw new ConfigException("media: public-ip and port are set together (or neither)");
+      }
+      if (!publicIp.isBlank() && !publicIp.matches("[0-9a-fA-F:.]+")) {
+        throw new ConfigException("media.public-ip must be an IP address, found: " + publicIp);
+      }
+    }
+
+    public boolean configured() {
+      return !publicIp.isBlank();
+    }
   }
 
   /**
@@ -67,7 +99,7 @@ public record SwitchboardConfig(
    * @param host        the name in the handed-out {@code turns:} URL (the certificate's); blank: the relay address
    */
   public record TurnTlsConfig(int port, String certFile, String keyFile, Duration reloadCheck, String host,
-                              int maxConnections, int maxConnectionsPerIp) {
+                              StreamLimitsConfig limits) {
     public TurnTlsConfig {
       if (certFile.isBlank() != keyFile.isBlank()) {
         throw new ConfigException("turn.tls: cert-file and key-file are set together (or neither)");
@@ -235,13 +267,35 @@ public record SwitchboardConfig(
         turn.nonEmptyString("realm"), turn.strings("allowed-peers"), turn.integer("user-quota", 1, 1_000_000),
         turn.integer("identity-quota", 1, 1_000_000), turn.integer("total-quota", 1, 10_000_000),
         turn.integer("max-permissions", 1, 10_000), turn.integer("max-channels", 1, 4096), turn.integer("bandwidth-bytes-per-second", 0, Integer.MAX_VALUE),
-        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256));
+        lifetime, turn.integer("max-allocation-lifetime-seconds", lifetime, 86_400), turn.integer("threads", 0, 256),
+        turnIo(turn.string("io")), streamLimits(turn.section("tcp")));
+  }
+
+  /** How the relay moves UDP: {@code epoll} (Netty's native transport, batched system calls), {@code nio}, or {@code auto}. */
+  private static String turnIo(String io) {
+    String value = io.isBlank() ? "auto" : io;
+    if (!List.of("auto", "epoll", "nio").contains(value)) {
+      throw new ConfigException("turn.io must be auto, epoll or nio, found: " + io);
+    }
+    return value;
   }
 
   private static TurnTlsConfig turnTlsConfig(ConfigReader tls) {
     return new TurnTlsConfig(tls.integer("port", 0, 65535), tls.string("cert-file"), tls.string("key-file"),
-        Duration.ofSeconds(tls.integer("reload-check-seconds", 1, 86_400)), tls.string("host"),
-        tls.integer("max-connections", 1, 1_000_000), tls.integer("max-connections-per-ip", 1, 1_000_000));
+        Duration.ofSeconds(tls.integer("reload-check-seconds", 1, 86_400)), tls.string("host"), streamLimits(tls));
+  }
+
+  /** The caps and timers of {@code turn.tcp} or {@code turn.tls}. */
+  private static StreamLimitsConfig streamLimits(ConfigReader stream) {
+    int total = stream.integer("max-connections", 1, 1_000_000);
+    int perIp = stream.integer("max-connections-per-ip", 1, 1_000_000);
+    if (perIp > total) {
+      throw new ConfigException(stream.name("max-connections-per-ip") + " (" + perIp + ") must not be above "
+          + stream.name("max-connections") + " (" + total + ")");
+    }
+    // below 64 KiB a queue could not hold the largest relayed packet, which would then always be dropped
+    return new StreamLimitsConfig(total, perIp, Duration.ofSeconds(stream.integer("auth-timeout-seconds", 1, 600)),
+        stream.integer("send-queue-bytes", 64 * 1024, 64 * 1024 * 1024));
   }
 
   private static List<String> trustedProxies(ConfigReader http) {
@@ -267,6 +321,7 @@ public record SwitchboardConfig(
     ConfigReader session = root.section("session");
     ConfigReader metrics = root.section("metrics");
     ConfigReader turn = root.section("turn");
+    ConfigReader media = root.section("media");
     List<String> uris = turn.strings("uris", "(stun|stuns|turn|turns):[^\\s]+", "a stun:/turn: URL");
 
     String nodeId = node.string("id").isBlank() ? "node-" + UUID.randomUUID() : node.string("id");
@@ -302,6 +357,7 @@ public record SwitchboardConfig(
         clusterConfig(root),
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)),
         authConfig(root),
-        Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)), turnTlsConfig(turn.section("tls")));
+        Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)), turnTlsConfig(turn.section("tls")),
+        new MediaConfig(media.string("public-ip"), media.integer("port", 0, 65535)));
   }
 }

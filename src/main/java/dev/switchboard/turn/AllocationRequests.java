@@ -198,6 +198,6 @@ final class AllocationRequests {
     if (relayIsV4 != (peer.getAddress() instanceof Inet4Address)) {
       return 443;
     }
-    return policy.permits(peer.getAddress()) ? 0 : 403;
+    return policy.permits(peer) ? 0 : 403;
   }
 }

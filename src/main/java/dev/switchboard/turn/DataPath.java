@@ -3,14 +3,14 @@ package dev.switchboard.turn;
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
 import dev.switchboard.turn.allocation.ClientLink;
+import dev.switchboard.turn.allocation.RelaySocket;
 import dev.switchboard.turn.listen.PacketHandler;
+import dev.switchboard.turn.listen.PeerPacketHandler;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * Every lookup is by the client's 5-tuple, and an allocation, permission or channel whose lifetime has run out
  * relays nothing, swept or not.
  */
-final class DataPath implements PacketHandler {
+final class DataPath implements PacketHandler, PeerPacketHandler {
   private static final Logger LOG = Logger.getLogger(DataPath.class.getName());
   /** Room in front of a peer's payload for the largest Data indication header (IPv6 peer). */
   static final int PEER_PREFIX = StunWire.dataIndicationPrefix(16);
@@ -32,6 +32,7 @@ final class DataPath implements PacketHandler {
   final LongAdder relayedPackets = new LongAdder();
   final LongAdder relayedBytes = new LongAdder();
   private final AllocationManager allocations;
+  private final PeerPolicy policy;
   private final Clock clock;
   private final AtomicLong indicationCounter = new AtomicLong();
   private final ThreadLocal<StunWire.SendIndication> sendIndications = ThreadLocal.withInitial(StunWire.SendIndication::new);
@@ -40,7 +41,7 @@ final class DataPath implements PacketHandler {
 
   /** Sends a relayed payload (the buffer's remaining bytes) from an allocation's relay socket to a peer. */
   interface PeerSend {
-    void send(DatagramChannel relay, ByteBuffer payload, InetSocketAddress peer) throws IOException;
+    void send(RelaySocket relay, ByteBuffer payload, InetSocketAddress peer) throws IOException;
   }
 
   /** The relay socket itself, unless a spec records instead (so that no datagram leaves the process). */
@@ -48,8 +49,10 @@ final class DataPath implements PacketHandler {
     this.peerSend = peerSend;
   }
 
-  DataPath(AllocationManager allocations, Clock clock) {
+  /** @param policy asked of every relayed packet only where a permission's IP is the media node's exception */
+  DataPath(AllocationManager allocations, PeerPolicy policy, Clock clock) {
     this.allocations = allocations;
+    this.policy = policy;
     this.clock = clock;
   }
 
@@ -77,10 +80,14 @@ final class DataPath implements PacketHandler {
     }
   }
 
+  /**
+   * A stream client's connection ended, and the allocation made on it goes with it (RFC 8656 §2.1); only that
+   * one: a later connection with the same 5-tuple may hold an allocation of its own by the time this runs.
+   */
   @Override
   public void onClosed(ClientLink link) {
     Allocation allocation = allocations.get(link.fiveTuple());
-    if (allocation != null) {
+    if (allocation != null && allocation.link == link) {
       allocations.end(allocation);
     }
   }
@@ -116,7 +123,7 @@ final class DataPath implements PacketHandler {
       }
       allocation.lastIndicationPeer = peer;
     }
-    if (allocation.permitted(peer.getAddress(), now)) {
+    if (allocation.permitted(peer.getAddress(), now) && policy.relays(peer.getAddress(), peer.getPort())) {
       sendToPeer(allocation, in, send.dataOffset, send.dataLength, peer);
     }
   }
@@ -157,47 +164,44 @@ final class DataPath implements PacketHandler {
   }
 
   /**
-   * Reads what peers sent to the allocation's relay socket (at most 64 datagrams, so one busy allocation does
-   * not starve the others on its thread) and forwards what its permissions and channels allow.
-   * @param out a buffer of the caller's with {@link #PEER_PREFIX} bytes of room before the payload
+   * One datagram a peer sent to the allocation's relay address: to the client as ChannelData when a channel is
+   * bound to the peer, as a Data indication otherwise, when its permissions allow.
+   * @param out the payload at {@link #PEER_PREFIX}, {@code length} long; the header is written in front of it
    */
-  void drainRelay(Allocation allocation, ByteBuffer out) throws IOException {
-    for (int i = 0; i < 64; i++) {
-      out.clear().position(PEER_PREFIX);
-      SocketAddress from = allocation.relay.receive(out);
-      if (from == null) {
-        return;
-      }
-      InetSocketAddress peer = (InetSocketAddress) from;
-      int length = out.position() - PEER_PREFIX;
-      long now = clock.millis();
-      if (!allocation.alive(now) || !allocation.permitted(peer.getAddress(), now)
-          || !allocation.spend(length, System.nanoTime())) {
-        continue;
-      }
-      Allocation.Channel channel = allocation.channelTo(peer, now);
-      int start;
-      int end = PEER_PREFIX + length;
-      if (channel != null) {
-        start = PEER_PREFIX - 4;
-        out.putShort(start, (short) channel.number());
-        out.putShort(start + 2, (short) length);
-        if (allocation.link.stream()) {
-          int padding = (4 - (length & 3)) & 3;
-          for (int p = 0; p < padding; p++) {
-            out.put(end + p, (byte) 0);
-          }
-          end += padding;
-        }
-      } else {
-        byte[] ip = peer.getAddress().getAddress();
-        start = StunWire.writeDataIndication(out, PEER_PREFIX, length, ip, peer.getPort(),
-            indicationCounter.incrementAndGet());
-        end += (4 - (length & 3)) & 3;
-      }
-      out.limit(end).position(start);
-      allocation.link.send(out);
-      count(length);
+  @Override
+  public int peerPrefix() {
+    return PEER_PREFIX;
+  }
+
+  @Override
+  public void onPeerPacket(Allocation allocation, ByteBuffer out, int length, InetSocketAddress peer) {
+    long now = clock.millis();
+    if (!allocation.alive(now) || !allocation.permitted(peer.getAddress(), now)
+        || !policy.relays(peer.getAddress(), peer.getPort()) || !allocation.spend(length, System.nanoTime())) {
+      return;
     }
+    Allocation.Channel channel = allocation.channelTo(peer, now);
+    int start;
+    int end = PEER_PREFIX + length;
+    if (channel != null) {
+      start = PEER_PREFIX - 4;
+      out.putShort(start, (short) channel.number());
+      out.putShort(start + 2, (short) length);
+      if (allocation.link.stream()) {
+        int padding = (4 - (length & 3)) & 3;
+        for (int p = 0; p < padding; p++) {
+          out.put(end + p, (byte) 0);
+        }
+        end += padding;
+      }
+    } else {
+      byte[] ip = peer.getAddress().getAddress();
+      start = StunWire.writeDataIndication(out, PEER_PREFIX, length, ip, peer.getPort(),
+          indicationCounter.incrementAndGet());
+      end += (4 - (length & 3)) & 3;
+    }
+    out.limit(end).position(start);
+    allocation.link.send(out);
+    count(length);
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.turn;
 
 import dev.switchboard.net.Cidr;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -18,6 +19,11 @@ import java.util.logging.Logger;
  * (coturn's CVE-2026-27624). Internal, special and the relay's own addresses, and every address of the
  * host's interfaces, are refused unless the allow-list admits them: a peer on one of them would reach services
  * listening on this host (admin ports, the metrics endpoint) from outside, through the relay.
+ *
+ * <p>One exception can be made ({@link #admitting}): the local media node's announced ip:port is admitted even
+ * where its IP is refused, and only that port. Permissions are per IP (RFC 8656 §9), so a permission granted for
+ * the media node also covers the other ports of its IP: the data path asks {@link #relays} of every packet to
+ * or from that IP, so that it never reaches another service on the media node's host.
  */
 public final class PeerPolicy {
   private static final Logger LOG = Logger.getLogger(PeerPolicy.class.getName());
@@ -29,6 +35,8 @@ public final class PeerPolicy {
 
   private final List<Cidr> allowed;
   private final List<byte[]> own;
+  /** The one ip:port admitted whatever the lists say (canonical), or null. */
+  private final InetSocketAddress mediaNode;
 
   public PeerPolicy(List<String> allowedCidrs, List<InetAddress> relayAddresses) {
     this.allowed = allowedCidrs.stream().filter(s -> !s.isBlank()).map(Cidr::parse).toList();
@@ -36,6 +44,42 @@ public final class PeerPolicy {
     relayAddresses.forEach(a -> ownAddresses.add(canonical(a).getAddress()));
     hostAddresses().forEach(a -> ownAddresses.add(canonical(a).getAddress()));
     this.own = List.copyOf(ownAddresses);
+    this.mediaNode = null;
+  }
+
+  private PeerPolicy(PeerPolicy base, InetSocketAddress mediaNode) {
+    this.allowed = base.allowed;
+    this.own = base.own;
+    this.mediaNode = mediaNode;
+  }
+
+  /**
+   * This policy, admitting also the media node's announced address: exactly that ip:port, even when its IP is
+   * refused (loopback, an address of this host, a private range). Other ports on that IP stay as they were.
+   */
+  public PeerPolicy admitting(InetSocketAddress mediaNode) {
+    return new PeerPolicy(this, new InetSocketAddress(canonical(mediaNode.getAddress()), mediaNode.getPort()));
+  }
+
+  /** Whether a client may name this peer (CreatePermission, ChannelBind): the media node, or a permitted IP. */
+  public boolean permits(InetSocketAddress peer) {
+    if (mediaNode != null && peer.getPort() == mediaNode.getPort()
+        && canonical(peer.getAddress()).equals(mediaNode.getAddress())) {
+      return true;
+    }
+    return permits(peer.getAddress());
+  }
+
+  /**
+   * Per relayed packet, to or from a peer whose IP has a permission: false only for another port on the media
+   * node's IP when that IP is itself refused (its permission was granted for the media node alone).
+   */
+  public boolean relays(InetAddress peer, int port) {
+    if (mediaNode == null || port == mediaNode.getPort()) {
+      return true;
+    }
+    InetAddress address = canonical(peer);
+    return !address.equals(mediaNode.getAddress()) || permits(address);
   }
 
   /** Every address of every interface, read once at start (an interface added later is not covered). */

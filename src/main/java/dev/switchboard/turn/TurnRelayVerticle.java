@@ -6,6 +6,8 @@ import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
+import dev.switchboard.turn.listen.StreamLimits;
+import dev.switchboard.turn.listen.StreamMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
@@ -13,6 +15,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,6 +37,7 @@ public final class TurnRelayVerticle extends VerticleBase {
   private Admission admission;
   private SwitchboardConfig.TurnTlsConfig tlsConfig;
   private TurnTls tls;
+  private SwitchboardConfig.MediaConfig mediaNode;
 
   public TurnRelayVerticle(SwitchboardConfig.TurnConfig config, TurnCredentials credentials, SwitchboardMetrics metrics) {
     this(config, credentials, metrics, Clock.systemUTC());
@@ -54,6 +58,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     return this;
   }
 
+  /** The local media node's announced address, admitted as a peer despite the deny-list, when configured. */
+  public TurnRelayVerticle withMediaNode(SwitchboardConfig.MediaConfig mediaNode) {
+    this.mediaNode = mediaNode;
+    return this;
+  }
+
   @Override
   public Future<?> start() throws Exception {
     TurnSettings settings = settings(config);
@@ -69,7 +79,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     LongTermAuth auth = new LongTermAuth(settings.realm(), credentials, staticUsers, new NonceService(600));
     revocations = new Revocations(clock, credentials.ttl());
     admission = new Admission(revocations, settings.userQuota(), settings.identityQuota());
-    server = new TurnServer(settings, auth, new PeerPolicy(config.allowedPeers(), own), admission, clock);
+    PeerPolicy policy = new PeerPolicy(config.allowedPeers(), own);
+    if (mediaNode != null && mediaNode.configured()) {
+      policy = policy.admitting(new InetSocketAddress(address("media.public-ip", mediaNode.publicIp()),
+          mediaNode.port()));
+    }
+    server = new TurnServer(vertx, settings, auth, policy, admission, clock, limits(config.tcp()));
     try {
       server.start();
     } catch (java.net.BindException e) {
@@ -111,14 +126,11 @@ public final class TurnRelayVerticle extends VerticleBase {
     Gauge.builder("switchboard.turn.channels.active", server, TurnServer::channelCount).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.packets", server.relayedPackets, a -> a.sum()).register(registry);
     FunctionCounter.builder("switchboard.turn.relayed.bytes", server.relayedBytes, a -> a.sum()).register(registry);
+    FunctionCounter.builder("switchboard.turn.udp.dropped.packets", server, TurnServer::udpDroppedPackets)
+        .description("Datagrams dropped because a UDP socket's send queue was full (epoll engine)")
+        .tag("engine", server.udpEngine()).register(registry);
     FunctionCounter.builder("switchboard.turn.auth.failures", server.authFailures, a -> a.sum()).register(registry);
-    Gauge.builder("switchboard.turn.tcp.connections", server, TurnServer::tcpConnectionCount)
-        .description("Open TURN-over-TCP connections").register(registry);
-    FunctionCounter.builder("switchboard.turn.tcp.dropped.packets", server, TurnServer::tcpDroppedPackets)
-        .description("Packets to TCP clients dropped because the client read too slowly").register(registry);
-    FunctionCounter.builder("switchboard.turn.tcp.refused.connections", server, TurnServer::tcpRefusedConnections)
-        .description("TCP connections refused for a cap or closed for not authenticating within 10 s")
-        .register(registry);
+    StreamMeters.register(registry, "tcp", server.tcpListener());
     FunctionCounter.builder("switchboard.turn.revoked.refused", admission.revokedRefusals, a -> a.sum())
         .description("Allocate requests refused (401) because their username or peer was revoked").register(registry);
     FunctionCounter.builder("switchboard.turn.revoked.torn.down", admission.revokedTeardowns, a -> a.sum())
@@ -135,6 +147,12 @@ public final class TurnRelayVerticle extends VerticleBase {
     return tls == null ? Future.succeededFuture() : tls.close();
   }
 
+  /** A stream listener's limits as configured ({@code turn.tcp}, {@code turn.tls}). */
+  static StreamLimits limits(SwitchboardConfig.StreamLimitsConfig config) {
+    return new StreamLimits(config.maxConnections(), config.maxConnectionsPerIp(), config.authTimeout(),
+        config.sendQueueBytes());
+  }
+
   static TurnSettings settings(SwitchboardConfig.TurnConfig config) {
     return new TurnSettings(address("turn.listen-ip", config.listenIp()), config.port(),
         address("turn.relay-ip", config.relayIp()),
@@ -144,7 +162,8 @@ public final class TurnRelayVerticle extends VerticleBase {
         config.totalQuota(),
         config.maxPermissions(), config.maxChannels(), config.bandwidthBytesPerSecond(),
         config.allocationLifetimeSeconds(), config.maxAllocationLifetimeSeconds(), "Switchboard",
-        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        config.threads() > 0 ? config.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+        config.io());
   }
 
   private static InetAddress address(String key, String literal) {

@@ -4,8 +4,13 @@ import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
 import dev.switchboard.turn.allocation.ClientLink;
 import dev.switchboard.turn.allocation.RelayPorts;
-import dev.switchboard.turn.listen.TcpListener;
-import dev.switchboard.turn.listen.UdpListener;
+import dev.switchboard.turn.listen.StreamAssembler;
+import dev.switchboard.turn.listen.StreamLimits;
+import dev.switchboard.turn.listen.StreamListener;
+import dev.switchboard.turn.listen.UdpEngine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.KeyCertOptions;
 
 import org.ice4j.StunException;
 import org.ice4j.message.Message;
@@ -14,27 +19,30 @@ import org.ice4j.message.MessageFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A TURN server (RFC 8656) for UDP relays, reached over UDP and TCP: it wires the parts together and runs them.
+ * A TURN server (RFC 8656) for UDP relays, reached over UDP and TCP (and TLS, through
+ * {@link #streamListener}): it wires the parts together and runs them.
  * <ul>
- *   <li>listeners ({@link UdpListener}: one reader thread per socket on the shared port; {@link TcpListener}:
- *   a few selector loops for every TCP connection);</li>
+ *   <li>listeners (a {@link UdpEngine}: epoll with batched system calls, or NIO, for the TURN port and the relay
+ *   sockets; {@link StreamListener}: TCP connections on Vert.x event loops, one acceptor per packet thread);</li>
  *   <li>request handling ({@link RequestHandler}: decoding, Binding, authentication; {@link AllocationRequests}:
  *   Allocate, Refresh, CreatePermission, ChannelBind; {@link Replies}: small, rate-limited answers);</li>
  *   <li>the {@link AllocationManager}, keyed by 5-tuple, with quotas, reservations and expiry, and its
  *   {@link RelayPorts};</li>
- *   <li>the data path ({@link DataPath}, and {@link RelayReaders} for the peer side).</li>
+ *   <li>the data path ({@link DataPath}).</li>
  * </ul>
  */
 public final class TurnServer implements AutoCloseable {
@@ -42,38 +50,51 @@ public final class TurnServer implements AutoCloseable {
 
   private final TurnSettings settings;
   private final Admission admission;
-  private final TcpListener.Limits tcpLimits;
+  private final StreamLimits tcpLimits;
   private final Clock clock;
+  /** The event loops of the stream listeners: the node's, or one of the server's own when built alone. */
+  private Vertx vertx;
+  private final boolean ownsVertx;
   private final AllocationManager allocations;
   private final DataPath dataPath;
   private final RequestHandler requests;
-  private final RelayReaders relayReaders;
+  private final UdpEngine udp;
 
   public final LongAdder relayedPackets;
   public final LongAdder relayedBytes;
   public final LongAdder authFailures;
 
-  /** Sockets sharing the UDP port, one reader thread each. */
-  private final List<UdpListener> udp = new ArrayList<>();
-  private TcpListener tcp;
+  private StreamListener tcp;
+  private int port;
   private ScheduledExecutorService sweeper;
 
-  /** @param admission revocations and the per-peer / per-identity quotas, checked at Allocate and on every sweep */
+  /**
+   * A server on its own (specs): its stream listeners run on a Vert.x instance of its own, closed with it.
+   * @param admission revocations and the per-peer / per-identity quotas, checked at Allocate and on every sweep
+   */
   TurnServer(TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Admission admission, Clock clock) {
-    this(settings, auth, policy, admission, clock, TcpListener.Limits.DEFAULT);
+    this(settings, auth, policy, admission, clock, StreamLimits.TCP_DEFAULT);
   }
 
   TurnServer(TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Admission admission, Clock clock,
-             TcpListener.Limits tcpLimits) {
+             StreamLimits tcpLimits) {
+    this(null, settings, auth, policy, admission, clock, tcpLimits);
+  }
+
+  /** @param vertx whose event loops serve TCP (and TLS) clients; null: a Vert.x of the server's own */
+  TurnServer(Vertx vertx, TurnSettings settings, LongTermAuth auth, PeerPolicy policy, Admission admission,
+             Clock clock, StreamLimits tcpLimits) {
+    this.vertx = vertx;
+    this.ownsVertx = vertx == null;
     this.settings = settings;
     this.admission = admission;
     this.tcpLimits = tcpLimits;
     this.clock = clock;
+    this.udp = UdpEngine.forName(settings.io(), settings.threads());
     this.allocations = new AllocationManager(admission, settings.totalQuota(),
-        new RelayPorts(settings.minPort(), settings.maxPort()), clock, settings.bandwidthBytesPerSecond(),
-        this::startRelaying);
-    this.dataPath = new DataPath(allocations, clock);
-    this.relayReaders = new RelayReaders(dataPath);
+        new RelayPorts(settings.minPort(), settings.maxPort(), udp.relayBinder(), new SecureRandom()), clock,
+        settings.bandwidthBytesPerSecond(), udp::startRelaying);
+    this.dataPath = new DataPath(allocations, policy, clock);
     Replies replies = new Replies(settings.software(), clock);
     AllocationRequests allocationRequests = new AllocationRequests(settings, policy, allocations, replies, clock);
     this.requests = new RequestHandler(auth, allocations, allocationRequests, replies, clock, admission::refuses);
@@ -81,11 +102,6 @@ public final class TurnServer implements AutoCloseable {
     this.relayedPackets = dataPath.relayedPackets;
     this.relayedBytes = dataPath.relayedBytes;
     this.authFailures = requests.authFailures;
-  }
-
-  /** A new allocation's relay socket joins a peer-side reader (allocations exist only once started). */
-  private void startRelaying(Allocation allocation) {
-    relayReaders.add(allocation);
   }
 
   /** Seam for specs (the fuzz rig): where relayed payloads go. Set before {@link #start()}. */
@@ -98,27 +114,64 @@ public final class TurnServer implements AutoCloseable {
     dataPath.onPacket(in, off, len, link);
   }
 
+  /** Seam for specs (the fuzz rig): a stream client's connection ended, as the stream listener reports it. */
+  void onClientClosed(ClientLink link) {
+    dataPath.onClosed(link);
+  }
+
   /**
-   * For stream listeners outside {@link TcpListener} (TURN over TLS on branch turn-tls): the client's connection
-   * ended, and the allocation it made on it goes with it (RFC 8656 §2.1).
+   * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, framed as
+   * a TCP connection is, then ends what the client held.
    */
-  void streamClosed(ClientLink link) {
-    Allocation allocation = allocations.get(link.fiveTuple());
-    if (allocation != null && allocation.link == link) {
-      allocations.end(allocation);
+  void readTcp(ReadableByteChannel channel, ClientLink link) {
+    StreamAssembler frames = new StreamAssembler();
+    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+    try {
+      while (channel.read(chunk.clear()) >= 0) {
+        boolean turn = frames.feed(chunk.flip(), message -> {
+          try {
+            dataPath.onPacket(message, message.position(), message.remaining(), link);
+          } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "frame from " + link.remote() + " dropped", e);
+          }
+        });
+        if (!turn) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "stream client " + link.remote() + " dropped", e);
+    } finally {
+      dataPath.onClosed(link);
+      link.close();
     }
   }
 
-  /** Whether this stream client holds an allocation made on this very connection. */
-  boolean hasAllocation(ClientLink link) {
-    Allocation allocation = allocations.get(link.fiveTuple());
-    return allocation != null && allocation.link == link;
+  /**
+   * A stream listener (TURN over TLS, given a certificate) feeding this server's data path, on the server's event
+   * loops and its clock. Call after {@link #start()}.
+   */
+  StreamListener streamListener(StreamLimits limits, KeyCertOptions tls) {
+    return new StreamListener(vertx, limits, clock, dataPath, tls);
+  }
+
+  /** The TCP listener, for its meters. */
+  StreamListener tcpListener() {
+    return tcp;
+  }
+
+  /** How many acceptors a stream listener binds: one per packet thread. */
+  int streamAcceptors() {
+    return Math.max(1, settings.threads());
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
   public void start() throws IOException {
     warmUpCodec();
+    if (vertx == null) {
+      vertx = Vertx.vertx();
+    }
     int threads = Math.max(1, settings.threads());
     // with port 0 the UDP port is the kernel's pick, and the same number may be taken for TCP: pick again
     for (int attempt = 1; ; attempt++) {
@@ -132,14 +185,7 @@ public final class TurnServer implements AutoCloseable {
         }
       }
     }
-    relayReaders.start(threads);
-    for (int i = 0; i < udp.size(); i++) {
-      UdpListener listener = udp.get(i);
-      Thread thread = new Thread(() -> listener.run(dataPath), "turn-udp-" + i);
-      thread.setDaemon(true);
-      thread.start();
-    }
-    tcp.start(dataPath, threads);
+    udp.start(dataPath, dataPath);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "turn-sweeper");
       thread.setDaemon(true);
@@ -161,18 +207,37 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void bindListeners(int threads) throws IOException {
-    int port = settings.port();
-    for (int i = 0; i < threads; i++) {
-      UdpListener listener = UdpListener.bind(settings.listenIp(), port, threads > 1);
-      udp.add(listener);
-      port = listener.local().getPort();
+    port = udp.bindListeners(settings.listenIp(), settings.port(), threads);
+    tcp = new StreamListener(vertx, tcpLimits, clock, dataPath, null);
+    awaitBound(tcp.listen(settings.listenIp().getHostAddress(), port, threads));
+  }
+
+  /**
+   * Waits for a stream listener to be bound: the caller (a worker thread, or a spec's) can block on it because
+   * the listener completes it from its own event loop.
+   */
+  private static void awaitBound(Future<Integer> listening) throws IOException {
+    try {
+      listening.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof BindException taken) {
+        throw taken;
+      }
+      if (String.valueOf(cause.getMessage()).contains("Address already in use")) {
+        throw new BindException(cause.getMessage()); // the native transports' own exception type
+      }
+      throw new IOException("TURN over TCP could not listen", cause);
+    } catch (TimeoutException e) {
+      throw new IOException("TURN over TCP did not start listening", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while TURN over TCP started listening", e);
     }
-    tcp = TcpListener.bind(settings.listenIp(), port, tcpLimits, clock);
   }
 
   private void closeListeners() {
-    udp.forEach(UdpListener::close);
-    udp.clear();
+    udp.close();
     if (tcp != null) {
       tcp.close();
       tcp = null;
@@ -180,7 +245,7 @@ public final class TurnServer implements AutoCloseable {
   }
 
   public int port() {
-    return udp.get(0).local().getPort();
+    return port;
   }
 
   @Override
@@ -188,9 +253,17 @@ public final class TurnServer implements AutoCloseable {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
-    closeListeners();
-    relayReaders.close();
     allocations.closeAll();
+    closeListeners();
+    if (ownsVertx && vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(Level.FINE, "the relay's own Vert.x did not close in time", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Every second on the sweeper; package-private so that specs can sweep at a moment of their choosing. */
@@ -233,17 +306,22 @@ public final class TurnServer implements AutoCloseable {
     return allocations.allocations();
   }
 
+  /** Which UDP engine runs: epoll or nio. */
+  public String udpEngine() {
+    return udp.name();
+  }
+
+  /** Datagrams dropped because a socket's send queue was full (epoll engine). */
+  public long udpDroppedPackets() {
+    return udp.droppedPackets();
+  }
+
   public int tcpConnectionCount() {
     return tcp == null ? 0 : tcp.connectionCount();
   }
 
   /** Packets to TCP clients dropped because the client read too slowly (its outbound queue was full). */
   public long tcpDroppedPackets() {
-    return tcp == null ? 0 : tcp.dropped.sum();
-  }
-
-  /** TCP connections refused for a cap, or closed for not authenticating in time. */
-  public long tcpRefusedConnections() {
-    return tcp == null ? 0 : tcp.refused.sum() + tcp.timedOut.sum();
+    return tcp == null ? 0 : tcp.droppedPackets.sum();
   }
 }

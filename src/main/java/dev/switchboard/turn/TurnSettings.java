@@ -7,5 +7,5 @@ public record TurnSettings(InetAddress listenIp, int port, InetAddress relayIp, 
                            InetAddress externalIp, int minPort, int maxPort, String realm, int userQuota,
                            int identityQuota, int totalQuota, int maxPermissions, int maxChannels, long bandwidthBytesPerSecond,
                            long defaultLifetimeSeconds, long maxLifetimeSeconds, String software,
-                           int threads) {
+                           int threads, String io) {
 }

@@ -2,26 +2,25 @@ package dev.switchboard.turn;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.metrics.SwitchboardMetrics;
+import dev.switchboard.turn.listen.StreamListener;
+import dev.switchboard.turn.listen.StreamMeters;
 import dev.switchboard.turn.tls.CertificateReloader;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
- * The relay's TLS front ({@code turns:}): the listener, and the certificate kept in step with its files
- * (checked on a worker every {@code turn.tls.reload-check-seconds}; a renewal reaches new connections).
+ * The relay's TLS front ({@code turns:}): a {@link StreamListener} with a certificate, and the certificate kept in
+ * step with its files (checked on a worker every {@code turn.tls.reload-check-seconds}; a renewal reaches new
+ * connections).
  */
 final class TurnTls {
-  static final Duration UNAUTHENTICATED = Duration.ofSeconds(10);
-
   private final Vertx vertx;
   private final SwitchboardConfig.TurnTlsConfig config;
   private CertificateReloader certificates;
-  private TlsListener listener;
+  private StreamListener listener;
   private long reloadTimer = -1;
   private int port;
 
@@ -36,15 +35,14 @@ final class TurnTls {
             Path.of(config.keyFile())))
         .compose(loaded -> {
           certificates = loaded;
-          listener = new TlsListener(vertx, turn, new TlsListener.Limits(config.maxConnections(),
-              config.maxConnectionsPerIp(), UNAUTHENTICATED), loaded.current());
-          return listener.listen(listenIp, config.port());
+          listener = turn.streamListener(TurnRelayVerticle.limits(config.limits()), loaded.current().keyCertOptions());
+          return listener.listen(listenIp, config.port(), turn.streamAcceptors());
         })
         .onSuccess(bound -> {
           port = bound;
           reloadTimer = vertx.setPeriodic(config.reloadCheck().toMillis(), t -> vertx
               .executeBlocking(certificates::check)
-              .onSuccess(renewed -> renewed.ifPresent(listener::serve)));
+              .onSuccess(renewed -> renewed.ifPresent(identity -> listener.serve(identity.keyCertOptions()))));
         });
   }
 
@@ -60,15 +58,7 @@ final class TurnTls {
 
   void registerMeters(SwitchboardMetrics metrics) {
     var registry = metrics.registry();
-    Gauge.builder("switchboard.turn.tls.connections", listener, TlsListener::openConnections).register(registry);
-    FunctionCounter.builder("switchboard.turn.tls.dropped.packets", listener.droppedPackets, a -> a.sum())
-        .description("Packets to TLS clients dropped because their send queue was full (slow readers)")
-        .register(registry);
-    FunctionCounter.builder("switchboard.turn.tls.refused.connections", listener.refusedConnections, a -> a.sum())
-        .description("TLS connections refused by the total or per-address cap").register(registry);
-    FunctionCounter.builder("switchboard.turn.tls.unauthenticated.closed", listener.unauthenticatedClosed,
-        a -> a.sum()).description("TLS connections closed for holding no allocation 10 s after connecting")
-        .register(registry);
+    StreamMeters.register(registry, "tls", listener);
     FunctionCounter.builder("switchboard.turn.tls.certificate.reloads", certificates.reloads, a -> a.sum())
         .register(registry);
     FunctionCounter.builder("switchboard.turn.tls.certificate.failed.reloads", certificates.failedReloads,

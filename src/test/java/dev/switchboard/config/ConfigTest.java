@@ -158,4 +158,64 @@ class ConfigTest {
     assertTrue(failure instanceof ConfigException, String.valueOf(failure));
     assertTrue(failure.getMessage().startsWith("configuration file not found: "), failure.getMessage());
   }
+
+  /** The one-line message the configuration fails with under these environment variables. */
+  private static String failure(Vertx vertx, Map<String, String> env) {
+    Throwable failure = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, env).map(c -> (Throwable) null)
+        .otherwise(cause -> cause), 5);
+    assertTrue(failure instanceof ConfigException, String.valueOf(failure));
+    return failure.getMessage();
+  }
+
+  @Test
+  void turn_stream_limits_default_as_documented_and_are_set_per_listener(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertEquals(new SwitchboardConfig.StreamLimitsConfig(10_000, 200, Duration.ofSeconds(10), 262_144),
+        config.turn().tcp());
+    assertEquals(new SwitchboardConfig.StreamLimitsConfig(10_000, 256, Duration.ofSeconds(10), 262_144),
+        config.turnTls().limits());
+    SwitchboardConfig tuned = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_TURN_TCP_MAX_CONNECTIONS", "500", "SWITCHBOARD_TURN_TCP_MAX_CONNECTIONS_PER_IP", "3",
+        "SWITCHBOARD_TURN_TCP_AUTH_TIMEOUT_SECONDS", "5", "SWITCHBOARD_TURN_TCP_SEND_QUEUE_BYTES", "131072",
+        "SWITCHBOARD_TURN_TLS_MAX_CONNECTIONS_PER_IP", "4", "SWITCHBOARD_TURN_TLS_AUTH_TIMEOUT_SECONDS", "20")), 5);
+    assertEquals(new SwitchboardConfig.StreamLimitsConfig(500, 3, Duration.ofSeconds(5), 131_072), tuned.turn().tcp());
+    assertEquals(new SwitchboardConfig.StreamLimitsConfig(10_000, 4, Duration.ofSeconds(20), 262_144),
+        tuned.turnTls().limits(), "each listener has its own");
+  }
+
+  @Test
+  void nonsense_stream_limits_are_refused_naming_the_key(Vertx vertx) {
+    assertEquals("turn.tcp.max-connections must be between 1 and 1000000, found: 0",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TCP_MAX_CONNECTIONS", "0")));
+    assertEquals("turn.tcp.max-connections-per-ip (200) must not be above turn.tcp.max-connections (100)",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TCP_MAX_CONNECTIONS", "100")));
+    assertEquals("turn.tcp.auth-timeout-seconds must be between 1 and 600, found: 0",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TCP_AUTH_TIMEOUT_SECONDS", "0")));
+    assertEquals("turn.tcp.send-queue-bytes must be between 65536 and 67108864, found: 1500",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TCP_SEND_QUEUE_BYTES", "1500")));
+    assertEquals("turn.tls.max-connections-per-ip must be between 1 and 1000000, found: -1",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TLS_MAX_CONNECTIONS_PER_IP", "-1")));
+    assertEquals("turn.tls.send-queue-bytes must be between 65536 and 67108864, found: 0",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TLS_SEND_QUEUE_BYTES", "0")));
+    assertEquals("SWITCHBOARD_TURN_TLS_AUTH_TIMEOUT_SECONDS=ten: turn.tls.auth-timeout-seconds must be a number",
+        failure(vertx, Map.of("SWITCHBOARD_TURN_TLS_AUTH_TIMEOUT_SECONDS", "ten")));
+  }
+
+  @Test
+  void the_media_node_address_is_absent_by_default_and_needs_an_ip_and_a_port(Vertx vertx) {
+    SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
+    assertFalse(config.media().configured());
+    SwitchboardConfig withNode = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
+    assertEquals(new SwitchboardConfig.MediaConfig("127.0.0.1", 40000), withNode.media());
+    assertTrue(withNode.media().configured());
+    assertEquals("media: public-ip and port are set together (or neither)",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1")));
+    assertEquals("media: public-ip and port are set together (or neither)",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PORT", "40000")));
+    assertEquals("media.public-ip must be an IP address, found: media.example",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "media.example", "SWITCHBOARD_MEDIA_PORT", "40000")));
+    assertEquals("media.port must be between 0 and 65535, found: 70000",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "70000")));
+  }
 }

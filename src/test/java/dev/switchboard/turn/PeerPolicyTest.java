@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -86,5 +87,34 @@ class PeerPolicyTest {
       }
     }
     assertTrue(checked > 0, "the host has interface addresses");
+  }
+
+  @Test
+  void media_node_address_is_admitted_but_not_its_neighbours() throws Exception {
+    InetSocketAddress mediaNode = new InetSocketAddress(ip("127.0.0.1"), 40000);
+    PeerPolicy policy = secure.admitting(mediaNode);
+    assertTrue(policy.permits(mediaNode), "the media node's announced ip:port, although loopback is denied");
+    assertTrue(policy.permits(new InetSocketAddress(raw6("00000000000000000000ffff7f000001"), 40000)),
+        "its IPv6-mapped spelling is the same address");
+    assertFalse(policy.permits(new InetSocketAddress(ip("127.0.0.1"), 40001)), "another port on its IP");
+    assertFalse(policy.permits(new InetSocketAddress(ip("127.0.0.1"), 22)), "another port on its IP");
+    assertFalse(policy.permits(new InetSocketAddress(ip("127.0.0.2"), 40000)), "its port on another denied IP");
+    assertFalse(policy.permits(ip("127.0.0.1")), "its IP alone stays denied");
+    assertFalse(secure.permits(mediaNode), "no exception unless one is made");
+    assertTrue(policy.relays(mediaNode.getAddress(), 40000), "packets to and from the media node pass");
+    assertFalse(policy.relays(mediaNode.getAddress(), 22), "a permission for its IP does not open its other ports");
+    assertTrue(policy.relays(ip("198.51.100.1"), 22), "other permitted peers are not looked at again");
+  }
+
+  @Test
+  void a_media_node_on_a_private_or_own_address_is_admitted_on_its_port_only() {
+    for (String address : List.of("10.1.2.3", "192.168.7.9", "203.0.113.7")) {
+      PeerPolicy policy = secure.admitting(new InetSocketAddress(ip(address), 5004));
+      assertTrue(policy.permits(new InetSocketAddress(ip(address), 5004)), address);
+      assertFalse(policy.permits(new InetSocketAddress(ip(address), 5005)), address + ", another port");
+    }
+    PeerPolicy publicNode = secure.admitting(new InetSocketAddress(ip("198.51.100.1"), 5004));
+    assertTrue(publicNode.permits(new InetSocketAddress(ip("198.51.100.1"), 9)),
+        "a public media node's other ports were never denied, and stay allowed");
   }
 }

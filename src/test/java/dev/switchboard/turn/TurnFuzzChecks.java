@@ -2,6 +2,8 @@ package dev.switchboard.turn;
 
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.ClientLink;
+import dev.switchboard.turn.allocation.NioRelaySocket;
+import dev.switchboard.turn.allocation.RelaySocket;
 import org.ice4j.message.Message;
 
 import java.io.IOException;
@@ -97,7 +99,7 @@ final class TurnFuzzChecks {
 
   final Observed observed = new Observed();
   private final TurnFuzzRig rig;
-  private final Set<DatagramChannel> relays = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<RelaySocket> relays = Collections.newSetFromMap(new IdentityHashMap<>());
 
   TurnFuzzChecks(TurnFuzzRig rig) {
     this.rig = rig;
@@ -198,7 +200,7 @@ final class TurnFuzzChecks {
   }
 
   /** A payload the server sends to a peer (nothing is really sent). */
-  void relayed(DatagramChannel relay, InetSocketAddress peer) {
+  void relayed(RelaySocket relay, InetSocketAddress peer) {
     long now = rig.clock.millis();
     Allocation owner = rig.server.allocations().stream().filter(a -> a.relay == relay).findFirst().orElse(null);
     require(owner != null && owner.alive(now), () -> "relayed from a socket no live allocation holds");
@@ -245,7 +247,7 @@ final class TurnFuzzChecks {
     require(server.allocationCount() == 0 && server.reservationCount() == 0, () -> "allocations left after close");
     require(server.relayPortsInUse() == 0, () -> server.relayPortsInUse() + " relay ports left after close");
     require(rig.admission.counted() == 0, () -> rig.admission.counted() + " quota counts left after close");
-    require(relays.stream().noneMatch(DatagramChannel::isOpen), () -> "a relay socket is open after close");
+    require(relays.stream().noneMatch(TurnFuzzChecks::isOpen), () -> "a relay socket is open after close");
     require(WARNINGS.isEmpty(), () -> "the relay logged " + WARNINGS.get(0).getMessage());
   }
 
@@ -299,12 +301,18 @@ final class TurnFuzzChecks {
     return number;
   }
 
-  private static boolean onLoopback(DatagramChannel relay) {
+  /** The rig's relay sockets are NIO channels (turn.io nio): bound where they say. */
+  private static boolean onLoopback(RelaySocket relay) {
     try {
-      return relay.isOpen() && ((InetSocketAddress) relay.getLocalAddress()).getAddress().isLoopbackAddress();
+      DatagramChannel channel = ((NioRelaySocket) relay).channel();
+      return channel.isOpen() && ((InetSocketAddress) channel.getLocalAddress()).getAddress().isLoopbackAddress();
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static boolean isOpen(RelaySocket relay) {
+    return ((NioRelaySocket) relay).channel().isOpen();
   }
 
   static int errorCode(byte[] answer) {

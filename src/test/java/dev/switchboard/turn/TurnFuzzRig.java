@@ -5,18 +5,15 @@ import dev.switchboard.support.FakeClock;
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.ClientLink;
 import dev.switchboard.turn.allocation.FiveTuple;
-import dev.switchboard.turn.listen.FrameReader;
 import dev.switchboard.turn.listen.PacketHandler;
 import dev.switchboard.turn.listen.StreamAssembler;
 import dev.switchboard.turn.listen.StreamFramer;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +26,8 @@ import static dev.switchboard.turn.TurnFuzzChecks.require;
 
 /**
  * One {@link TurnServer} per fuzz input, on a fake clock and without its threads or listeners: what a client sends
- * goes straight into the packet entry point ({@link TurnServer#onClientPacket}) as the UDP listener, the TCP
- * {@link FrameReader} or the TLS {@link StreamAssembler} hands it over, and what the server sends is recorded.
+ * goes straight into the packet entry point ({@link TurnServer#onClientPacket}) as the UDP engine, or the stream
+ * listener's {@link StreamAssembler} (TCP and TLS), hands it over, and what the server sends is recorded.
  * Relay sockets are bound on 127.0.0.1 (or ::1 for IPv6 relays) and nothing is ever sent from them: payloads for
  * peers are recorded too.
  * {@link TurnFuzzChecks} checks the invariants after every step and when the rig closes.
@@ -66,9 +63,8 @@ final class TurnFuzzRig implements AutoCloseable {
   private static final LongTermAuth AUTH = new LongTermAuth(REALM, REST, Map.of("fuzz", "fuzz-password"), NONCES);
   /** Loopback peers are admitted; the rest of the deny-list (10.0.0.0/8, ...) answers 403. */
   static final PeerPolicy POLICY = new PeerPolicy(List.of("127.0.0.0/8", "::1/128"), List.of(LOOPBACK));
-  /** The listeners' reused read buffers (rigs run one at a time, as fuzz inputs do). */
+  /** The UDP engine's reused read buffer (rigs run one at a time, as fuzz inputs do). */
   private static final ByteBuffer DATAGRAM = ByteBuffer.allocateDirect(65_536);
-  private static final ByteBuffer STREAM_BUFFER = FrameReader.sharedBuffer();
 
   final FakeClock clock = new FakeClock(START);
   final Admission admission;
@@ -84,7 +80,7 @@ final class TurnFuzzRig implements AutoCloseable {
     revocations.revoke(new TurnRevocation(REVOKED_PEER, List.of()));
     admission = new Admission(revocations, PEER_QUOTA, IDENTITY_QUOTA);
     TurnSettings settings = new TurnSettings(LOOPBACK, 0, LOOPBACK, LOOPBACK_V6, null, 63000, 63999, REALM, PEER_QUOTA,
-        IDENTITY_QUOTA, TOTAL_QUOTA, MAX_PERMISSIONS, MAX_CHANNELS, 0, 600, 3600, "Switchboard", 1);
+        IDENTITY_QUOTA, TOTAL_QUOTA, MAX_PERMISSIONS, MAX_CHANNELS, 0, 600, 3600, "Switchboard", 1, "nio");
     server = new TurnServer(settings, AUTH, POLICY, admission, clock);
     checks = new TurnFuzzChecks(this);
     server.peerSend((relay, payload, peer) -> {
@@ -118,26 +114,11 @@ final class TurnFuzzRig implements AutoCloseable {
     }
   }
 
-  /** The stream read as a TCP connection is: by {@link FrameReader}, from reads of the given sizes. */
-  List<byte[]> tcpStream(byte[] stream, int[] chunks, List<TurnFuzzInput.Step> steps) {
-    RecordingLink link = new RecordingLink(FiveTuple.tcp(CLIENTS.get(0), SERVER));
-    List<byte[]> frames = new ArrayList<>();
-    PacketHandler handler = frameHandler(link, steps.iterator(), frames);
-    FrameReader reader = new FrameReader();
-    ChunkedChannel channel = new ChunkedChannel(stream, chunks);
-    try {
-      while (reader.read(channel, STREAM_BUFFER, link, handler)) {
-        // every complete frame went to the handler
-      }
-    } catch (IOException e) {
-      throw new TurnFuzzChecks.Violation("reading an in-memory stream failed", e);
-    }
-    streamEnded(link);
-    return frames;
-  }
-
-  /** The stream read as a TLS connection is: Vert.x chunks of the given sizes into a {@link StreamAssembler}. */
-  List<byte[]> tlsStream(byte[] stream, int[] chunks, List<TurnFuzzInput.Step> steps) {
+  /**
+   * The stream read as the stream listener reads a TCP or TLS connection: Vert.x chunks of the given sizes into a
+   * {@link StreamAssembler}, until the stream ends or stops being TURN; then the connection closes.
+   */
+  List<byte[]> stream(byte[] stream, int[] chunks, List<TurnFuzzInput.Step> steps) {
     RecordingLink link = new RecordingLink(FiveTuple.tcp(CLIENTS.get(0), SERVER));
     List<byte[]> frames = new ArrayList<>();
     PacketHandler handler = frameHandler(link, steps.iterator(), frames);
@@ -150,7 +131,9 @@ final class TurnFuzzRig implements AutoCloseable {
       }
       at += size;
     }
-    streamEnded(link);
+    server.onClientClosed(link);
+    require(server.allocations().stream().noneMatch(a -> a.link == link),
+        () -> "the stream ended but its allocation did not");
     return frames;
   }
 
@@ -173,16 +156,11 @@ final class TurnFuzzRig implements AutoCloseable {
     };
   }
 
-  private void streamEnded(RecordingLink link) {
-    server.streamClosed(link);
-    require(!server.hasAllocation(link), () -> "the stream ended but its allocation did not");
-  }
-
   /**
    * The steps as one stream client's bytes, back to back: each message signed with the nonce the server issues at
    * the time it will arrive (each frame moves the clock as its step says).
    */
-  byte[] stream(List<TurnFuzzInput.Step> steps) {
+  byte[] streamOf(List<TurnFuzzInput.Step> steps) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     long at = clock.millis();
     for (TurnFuzzInput.Step step : steps) {
@@ -290,39 +268,6 @@ final class TurnFuzzRig implements AutoCloseable {
       List<byte[]> out = List.copyOf(sent);
       sent.clear();
       return out;
-    }
-  }
-
-  /** A byte channel that hands out a stream in reads of the given sizes, in turn. */
-  private static final class ChunkedChannel implements ReadableByteChannel {
-    private final byte[] stream;
-    private final int[] sizes;
-    private int at;
-    private int read;
-
-    ChunkedChannel(byte[] stream, int[] sizes) {
-      this.stream = stream;
-      this.sizes = sizes;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) {
-      if (at == stream.length) {
-        return -1;
-      }
-      int size = Math.min(Math.min(sizes[read++ % sizes.length], stream.length - at), dst.remaining());
-      dst.put(stream, at, size);
-      at += size;
-      return size;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {
     }
   }
 }

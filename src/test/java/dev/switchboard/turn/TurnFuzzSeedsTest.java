@@ -146,7 +146,7 @@ class TurnFuzzSeedsTest {
   }
 
   @Test
-  void the_tcp_conversation_seed_allocates_binds_and_relays_over_tcp_and_over_tls() {
+  void the_tcp_conversation_seed_allocates_binds_and_relays_in_chunks_and_whole() {
     for (TurnFuzzChecks.Observed observed : stream("tcp-conversation")) {
       assertEquals(List.of("Binding ok", "Allocate ok", "ChannelBind ok", "Refresh ok"), observed.answers);
       assertEquals(2, observed.relayed, "the ChannelData and the Send indication");
@@ -154,7 +154,7 @@ class TurnFuzzSeedsTest {
   }
 
   @Test
-  void the_one_byte_reads_seed_comes_out_whole_over_tcp_and_over_tls() {
+  void the_one_byte_reads_seed_comes_to_the_same_frames_as_the_whole_stream() {
     for (TurnFuzzChecks.Observed observed : stream("one-byte-reads")) {
       assertEquals(List.of("Binding ok", "Allocate ok", "CreatePermission ok"), observed.answers);
       assertEquals(2, observed.maxPermissions);

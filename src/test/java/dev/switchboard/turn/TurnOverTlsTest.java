@@ -2,7 +2,9 @@ package dev.switchboard.turn;
 
 import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.ExternalProcess.Result;
+import dev.switchboard.support.SelfSignedCertificate;
 import dev.switchboard.support.TestNode;
+import dev.switchboard.support.Wait;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -45,20 +47,14 @@ class TurnOverTlsTest {
   private ExternalProcess peer;
   private int peerPort;
 
-  private static void selfSigned(Path certificate, Path key) throws Exception {
-    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=turn.test",
-        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", key.toString(), "-out",
-        certificate.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertTrue(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0);
-  }
-
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    selfSigned(dir.resolve("turn.crt"), dir.resolve("turn.key"));
+    SelfSignedCertificate.write(dir.resolve("turn.crt"), dir.resolve("turn.key"));
     node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET,
         "SWITCHBOARD_TURN_TLS_CERT_FILE", dir.resolve("turn.crt").toString(),
         "SWITCHBOARD_TURN_TLS_KEY_FILE", dir.resolve("turn.key").toString(),
-        "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1"));
+        "SWITCHBOARD_TURN_TLS_PORT", "0", "SWITCHBOARD_TURN_TLS_RELOAD_CHECK_SECONDS", "1",
+        "SWITCHBOARD_TURN_TLS_MAX_CONNECTIONS_PER_IP", "3"));
     peerPort = TestNode.freePort();
     peer = CoturnClientInteropTest.echoPeer(peerPort);
   }
@@ -147,10 +143,33 @@ class TurnOverTlsTest {
     assertEquals(0, clean.exit(), clean.output());
   }
 
+  /** What a client reads and writes inside TLS is metered: a Binding request of 20 bytes, its 40-byte answer. */
+  @Test
+  void the_turn_stream_bytes_to_and_from_tls_clients_are_metered() throws Exception {
+    assertEquals(0.0, meter("switchboard_turn_tls_received_bytes_total"));
+    assertEquals(0.0, meter("switchboard_turn_tls_sent_bytes_total"));
+    try (SSLSocket socket = tlsConnection()) {
+      byte[] transaction = new byte[12];
+      new java.security.SecureRandom().nextBytes(transaction);
+      byte[] binding = java.nio.ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
+          .putInt(0x2112A442).put(transaction).array();
+      socket.getOutputStream().write(binding);
+      socket.getOutputStream().flush();
+      socket.setSoTimeout(10_000);
+      byte[] header = socket.getInputStream().readNBytes(20);
+      int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+      assertEquals(0x0101, ((header[0] & 0xff) << 8) | (header[1] & 0xff), "a Binding success answer");
+      socket.getInputStream().readNBytes(length);
+      int answer = 20 + length;
+      dev.switchboard.support.Wait.until(() -> meter("switchboard_turn_tls_received_bytes_total") == 20
+          && meter("switchboard_turn_tls_sent_bytes_total") == answer, Duration.ofSeconds(5));
+    }
+  }
+
   @Test
   void a_renewed_certificate_is_served_to_new_connections_without_a_restart() throws Exception {
     String before = servedFingerprint();
-    selfSigned(dir.resolve("new.crt"), dir.resolve("new.key"));
+    SelfSignedCertificate.write(dir.resolve("new.crt"), dir.resolve("new.key"));
     Files.copy(dir.resolve("new.key"), dir.resolve("turn.key"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(dir.resolve("new.crt"), dir.resolve("turn.crt"), StandardCopyOption.REPLACE_EXISTING);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -180,6 +199,35 @@ class TurnOverTlsTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertTrue(seconds >= 8 && seconds <= 15, "closed after about 10 s, was " + seconds + " s (handshake "
             + handshake + ")");
+      }
+    }
+  }
+
+  @Test
+  void a_configured_cap_of_3_tls_connections_per_address_is_enforced() throws Exception {
+    List<SSLSocket> admitted = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        admitted.add(tlsConnection());
+        int expected = i;
+        // one at a time: acceptors on several event loops may take simultaneous connections in either order
+        Wait.until(() -> meter("switchboard_turn_tls_connections") == expected, Duration.ofSeconds(5));
+      }
+      try (SSLSocket fourth = tlsConnection()) {
+        fourth.setSoTimeout(3000);
+        int read;
+        try {
+          read = fourth.getInputStream().read();
+        } catch (javax.net.ssl.SSLException | java.net.SocketException closed) {
+          read = -1;
+        }
+        assertEquals(-1, read, "the 4th connection from one address is closed at once");
+      }
+      assertEquals(1.0, meter("switchboard_turn_tls_refused_connections_total"));
+      assertEquals(3.0, meter("switchboard_turn_tls_connections"), "the three admitted stay");
+    } finally {
+      for (SSLSocket socket : admitted) {
+        socket.close();
       }
     }
   }

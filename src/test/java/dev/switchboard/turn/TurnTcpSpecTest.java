@@ -1,7 +1,10 @@
 package dev.switchboard.turn;
 
 import dev.switchboard.support.FakeClock;
+import dev.switchboard.support.TestNode;
 import dev.switchboard.support.TurnTestClient;
+import dev.switchboard.support.Wait;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +45,7 @@ class TurnTcpSpecTest {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     // one packet thread of each kind: every allocation shares the same relay reader
     TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, 40000, 49999, "spec",
-        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1);
+        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1, "auto");
     LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
     Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), 100, 1000);
     TurnServer server = new TurnServer(settings, auth, new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)),
@@ -175,6 +178,43 @@ class TurnTcpSpecTest {
       throw new AssertionError("another address's connection was closed");
     } catch (SocketTimeoutException stillOpen) {
       // expected: nothing to read, not closed
+    }
+  }
+
+  /** A meter of the node's scrape, or -1 when absent. */
+  private static double meter(TestNode node, String name) {
+    return node.node().metrics().scrape().lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(name.length() + 1))).orElse(-1.0);
+  }
+
+  @Test
+  void a_configured_cap_of_3_connections_per_address_is_enforced() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", SECRET,
+        "SWITCHBOARD_TURN_TCP_MAX_CONNECTIONS_PER_IP", "3"));
+    open.add(() -> {
+      node.stop();
+      Wait.on(vertx.close(), 10);
+    });
+    List<Socket> admitted = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      admitted.add(opened(new Socket(InetAddress.getByName("127.0.0.1"), node.node().turnPort())));
+      int expected = i;
+      // one at a time: acceptors on several event loops may take simultaneous connections in either order
+      Wait.until(() -> meter(node, "switchboard_turn_tcp_connections") == expected, Duration.ofSeconds(5));
+    }
+    Socket fourth = opened(new Socket(InetAddress.getByName("127.0.0.1"), node.node().turnPort()));
+    fourth.setSoTimeout(3000);
+    assertEquals(-1, fourth.getInputStream().read(), "the 4th connection from one address is closed at once");
+    assertEquals(1.0, meter(node, "switchboard_turn_tcp_refused_connections_total"));
+    for (Socket socket : admitted) {
+      socket.setSoTimeout(300);
+      try {
+        socket.getInputStream().read();
+        throw new AssertionError("an admitted connection was closed");
+      } catch (SocketTimeoutException stillOpen) {
+        // expected: nothing to read, not closed
+      }
     }
   }
 }

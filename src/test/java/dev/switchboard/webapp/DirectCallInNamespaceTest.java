@@ -1,13 +1,13 @@
 package dev.switchboard.webapp;
 
 import dev.switchboard.support.ExternalProcess;
-import dev.switchboard.support.JavaProcess;
+import dev.switchboard.support.LoopbackNamespace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.stream.Collectors;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +20,8 @@ class DirectCallInNamespaceTest {
 
   @Test
   void three_browsers_in_a_loopback_only_namespace_connect_directly_and_decode_each_other() throws Exception {
-    String command = "ip link set lo up && exec " + JavaProcess.command(DirectCallScenario.class).stream()
-        .map(arg -> "'" + arg.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
-    ProcessBuilder inNamespace = new ProcessBuilder("unshare", "-n", "--", "sh", "-c", command).redirectErrorStream(true);
-    ExternalProcess.Result run = ExternalProcess.run(inNamespace, Duration.ofSeconds(120));
+    ExternalProcess.Result run = ExternalProcess.run(LoopbackNamespace.java(List.of(), DirectCallScenario.class),
+        Duration.ofSeconds(120));
     String output = run.output();
     assertEquals(0, run.exit(), output);
     String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElse(null);

@@ -2,7 +2,6 @@ package dev.switchboard.turn.allocation;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,7 @@ public final class Allocation {
   public final ClientLink link;
   public final String username;
   public final byte[] key;
-  public final DatagramChannel relay;
+  public final RelaySocket relay;
   public final InetAddress relayIp;
   public final int relayPort;
   public final InetSocketAddress advertised;
@@ -40,7 +39,7 @@ public final class Allocation {
   /** Last Send-indication target: indications mostly repeat one peer, so no address object per packet. */
   public InetSocketAddress lastIndicationPeer;
 
-  Allocation(FiveTuple fiveTuple, ClientLink link, String username, byte[] key, DatagramChannel relay,
+  Allocation(FiveTuple fiveTuple, ClientLink link, String username, byte[] key, RelaySocket relay,
              InetAddress relayIp, int relayPort, InetSocketAddress advertised, byte[] allocateTransaction,
              long expiresAt, long bytesPerSecond) {
     this.fiveTuple = fiveTuple;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
@@ -50,7 +49,7 @@ public final class AllocationManager {
     }
   }
 
-  private record Reservation(String username, InetAddress ip, int port, DatagramChannel channel, long expiresAt) {
+  private record Reservation(String username, InetAddress ip, int port, RelaySocket socket, long expiresAt) {
   }
 
   private final Map<FiveTuple, Allocation> allocations = new ConcurrentHashMap<>();
@@ -115,7 +114,7 @@ public final class AllocationManager {
       if (!takesOverCount) {
         quota.release(redeemed.username());
       }
-      bound = new RelayPorts.Bound(redeemed.channel(), redeemed.port(), null);
+      bound = new RelayPorts.Bound(redeemed.socket(), redeemed.port(), null);
     } else {
       try {
         bound = ports.bind(request.relayIp(), request.evenPort(), request.reserveNext());
@@ -126,7 +125,7 @@ public final class AllocationManager {
     }
     long now = clock.millis();
     Allocation allocation = new Allocation(request.fiveTuple(), request.link(), request.username(), request.key(),
-        bound.channel(), request.relayIp(), bound.port(), new InetSocketAddress(request.advertisedIp(), bound.port()),
+        bound.socket(), request.relayIp(), bound.port(), new InetSocketAddress(request.advertisedIp(), bound.port()),
         request.transaction(), now + request.lifetimeMillis(), bytesPerSecond);
     byte[] token = null;
     if (bound.next() != null) {
@@ -181,7 +180,7 @@ public final class AllocationManager {
 
   private synchronized void release(Allocation allocation) {
     allocations.remove(allocation.fiveTuple, allocation);
-    closeQuietly(allocation.relay);
+    allocation.relay.close();
     ports.release(allocation.relayIp, allocation.relayPort);
     quota.release(allocation.username);
   }
@@ -211,7 +210,7 @@ public final class AllocationManager {
   /** Frees the reservation's port and gives its count back. */
   private synchronized void expire(long token, Reservation reservation) {
     if (reservations.remove(token, reservation)) {
-      closeQuietly(reservation.channel());
+      reservation.socket().close();
       ports.release(reservation.ip(), reservation.port());
       quota.release(reservation.username());
     }
@@ -246,13 +245,5 @@ public final class AllocationManager {
 
   private static long tokenKey(byte[] token) {
     return token.length == 8 ? ByteBuffer.wrap(token).getLong() : Arrays.hashCode(token);
-  }
-
-  private static void closeQuietly(DatagramChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
   }
 }

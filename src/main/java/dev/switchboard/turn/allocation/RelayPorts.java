@@ -1,12 +1,8 @@
 package dev.switchboard.turn.allocation;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,12 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RelayPorts {
   public static final int MAX_BINDS = 8;
-  private static final int RELAY_BUFFER = 512 * 1024;
 
   /** Opens a non-blocking UDP socket on the address, or throws when it is taken. */
   @FunctionalInterface
   public interface Binder {
-    DatagramChannel bind(InetSocketAddress address) throws IOException;
+    RelaySocket bind(InetSocketAddress address) throws IOException;
   }
 
   /** Thrown when no port could be had: the caller answers 508. */
@@ -37,7 +32,7 @@ public final class RelayPorts {
   }
 
   /** One bound port, and the next one when a pair was asked for. */
-  public record Bound(DatagramChannel channel, int port, DatagramChannel next) {
+  public record Bound(RelaySocket socket, int port, RelaySocket next) {
   }
 
   public final LongAdder bindAttempts = new LongAdder();
@@ -55,7 +50,7 @@ public final class RelayPorts {
   }
 
   public RelayPorts(int min, int max) {
-    this(min, max, RelayPorts::bindUdp, new java.security.SecureRandom());
+    this(min, max, NioRelaySocket::bind, new java.security.SecureRandom());
   }
 
   /**
@@ -71,21 +66,21 @@ public final class RelayPorts {
         break;
       }
       tried.set(port - min);
-      DatagramChannel channel = tryBind(ip, port);
-      if (channel == null) {
+      RelaySocket socket = tryBind(ip, port);
+      if (socket == null) {
         continue;
       }
-      DatagramChannel next = null;
+      RelaySocket next = null;
       if (pair) {
         next = tryBind(ip, port + 1);
         if (next == null) {
-          close(channel);
+          socket.close();
           continue;
         }
         taken.set(port + 1 - min);
       }
       taken.set(port - min);
-      return new Bound(channel, port, next);
+      return new Bound(socket, port, next);
     }
     throw new NoPortFree("no relay port free on " + ip.getHostAddress() + " in " + min + "-" + max);
   }
@@ -124,34 +119,12 @@ public final class RelayPorts {
     return -1;
   }
 
-  private DatagramChannel tryBind(InetAddress ip, int port) {
+  private RelaySocket tryBind(InetAddress ip, int port) {
     bindAttempts.increment();
     try {
       return binder.bind(new InetSocketAddress(ip, port));
     } catch (IOException taken) {
       return null; // held by another process: try elsewhere
-    }
-  }
-
-  private static void close(DatagramChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-  }
-
-  private static DatagramChannel bindUdp(InetSocketAddress address) throws IOException {
-    DatagramChannel channel = DatagramChannel.open(address.getAddress() instanceof Inet6Address
-        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-    try {
-      channel.bind(address);
-      channel.configureBlocking(false);
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, RELAY_BUFFER);
-      return channel;
-    } catch (IOException e) {
-      channel.close();
-      throw e;
     }
   }
 }

@@ -41,10 +41,10 @@ class AllocationManagerTest {
   private RelayPorts ports = new RelayPorts(50000, 50099, address -> socket(), new Random(1));
   private AllocationManager manager = new AllocationManager(quota, 1000, ports, clock, 0, a -> started.incrementAndGet());
 
-  private synchronized DatagramChannel socket() throws IOException {
+  private synchronized RelaySocket socket() throws IOException {
     DatagramChannel channel = DatagramChannel.open();
     sockets.add(channel);
-    return channel;
+    return new NioRelaySocket(channel);
   }
 
   @AfterEach

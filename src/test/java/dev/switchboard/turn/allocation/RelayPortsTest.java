@@ -25,7 +25,7 @@ class RelayPortsTest {
       if (heldElsewhere.contains(address.getPort())) {
         throw new IOException("in use");
       }
-      return DatagramChannel.open();
+      return new NioRelaySocket(DatagramChannel.open());
     }, new Random(7));
   }
 

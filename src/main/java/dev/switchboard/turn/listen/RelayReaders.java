@@ -1,8 +1,11 @@
-package dev.switchboard.turn;
+package dev.switchboard.turn.listen;
 
 import dev.switchboard.turn.allocation.Allocation;
+import dev.switchboard.turn.allocation.NioRelaySocket;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
@@ -26,13 +29,13 @@ final class RelayReaders implements AutoCloseable {
   private record Reader(Selector selector, ConcurrentLinkedQueue<Allocation> toRegister) {
   }
 
-  private final DataPath dataPath;
+  private final PeerPacketHandler peers;
   private final List<Reader> readers = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
   private volatile boolean running = true;
 
-  RelayReaders(DataPath dataPath) {
-    this.dataPath = dataPath;
+  RelayReaders(PeerPacketHandler peers) {
+    this.peers = peers;
   }
 
   void start(int threads) throws IOException {
@@ -45,14 +48,8 @@ final class RelayReaders implements AutoCloseable {
     }
   }
 
-  /**
-   * Hands a new allocation's relay socket to the next selector, round robin. Before {@link #start} (specs and the
-   * fuzz rig drive a server without its threads) nothing reads relay sockets.
-   */
+  /** Hands a new allocation's relay socket to the next selector, round robin. */
   void add(Allocation allocation) {
-    if (readers.isEmpty()) {
-      return;
-    }
     Reader reader = readers.get(Math.floorMod(next.getAndIncrement(), readers.size()));
     reader.toRegister().add(allocation);
     reader.selector().wakeup();
@@ -60,13 +57,13 @@ final class RelayReaders implements AutoCloseable {
 
   private void run(Reader reader) {
     Selector selector = reader.selector();
-    ByteBuffer out = ByteBuffer.allocateDirect(DataPath.PEER_PREFIX + MAX_PACKET + 4);
+    ByteBuffer out = ByteBuffer.allocateDirect(peers.peerPrefix() + MAX_PACKET + 4);
     while (running) {
       try {
         Allocation pending;
         while ((pending = reader.toRegister().poll()) != null) {
           try {
-            pending.relay.register(selector, SelectionKey.OP_READ, pending);
+            ((NioRelaySocket) pending.relay).channel().register(selector, SelectionKey.OP_READ, pending);
           } catch (ClosedChannelException ended) {
             // ended before its first packet
           }
@@ -74,7 +71,8 @@ final class RelayReaders implements AutoCloseable {
         selector.select(1000);
         for (SelectionKey key : selector.selectedKeys()) {
           if (key.isValid() && key.isReadable()) {
-            dataPath.drainRelay((Allocation) key.attachment(), out);
+            Allocation allocation = (Allocation) key.attachment();
+            drain(allocation, (NioRelaySocket) allocation.relay, out);
           }
         }
         selector.selectedKeys().clear();
@@ -83,6 +81,22 @@ final class RelayReaders implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         LOG.log(Level.FINE, "relay read failed", e);
       }
+    }
+  }
+
+  /**
+   * Reads what peers sent to the allocation's relay socket: at most 64 datagrams, so that one busy allocation
+   * does not starve the others on its thread.
+   */
+  private void drain(Allocation allocation, NioRelaySocket relay, ByteBuffer out) throws IOException {
+    int prefix = peers.peerPrefix();
+    for (int i = 0; i < 64; i++) {
+      out.clear().position(prefix);
+      SocketAddress from = relay.channel().receive(out);
+      if (from == null) {
+        return;
+      }
+      peers.onPeerPacket(allocation, out, out.position() - prefix, (InetSocketAddress) from);
     }
   }
 

@@ -26,15 +26,17 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Requests that are signed correctly but malformed, as the fuzz targets (FUZZING.md) found them: the relay answers
- * 400 and changes nothing, rather than reading a peer out of whatever bytes are there.
+ * Which peers a client reaches through its allocation: a permission for every XOR-PEER-ADDRESS of a
+ * CreatePermission (RFC 8656 §9), one well-formed peer per ChannelBind (§11), and nothing relayed past a
+ * permission's lifetime. Several of these were found by the fuzz targets (FUZZING.md).
  */
 @Timeout(30)
-class TurnMalformedRequestSpecTest {
+class TurnPermissionSpecTest {
   private final FakeClock clock = FakeClock.now();
-  private final TurnCredentials credentials = new TurnCredentials(List.of("malformed-secret"), Duration.ofHours(1));
+  private final TurnCredentials credentials = new TurnCredentials(List.of("permission-secret"), Duration.ofHours(1));
   private final List<AutoCloseable> open = new ArrayList<>();
 
   @AfterEach
@@ -53,13 +55,13 @@ class TurnMalformedRequestSpecTest {
   private TurnTestClient allocatedClient() throws Exception {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, 40000, 49999, "spec",
-        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1);
+        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1, "auto");
     LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
     Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), 100, 1000);
     TurnServer server = opened(new TurnServer(settings, auth,
         new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)), admission, clock));
     server.start();
-    TurnCredential credential = credentials.issue("malformed", null, clock.epochSeconds());
+    TurnCredential credential = credentials.issue("permissions", null, clock.epochSeconds());
     TurnTestClient client = opened(new TurnTestClient(server.port(), credential.username(), credential.password()));
     client.allocate();
     return client;
@@ -105,6 +107,36 @@ class TurnMalformedRequestSpecTest {
     return out;
   }
 
+  // ---- CreatePermission ---------------------------------------------------------------------------
+
+  @Test
+  void create_permission_installs_every_peer_address() throws Exception {
+    TurnTestClient client = allocatedClient();
+    // permissions are per IP address (RFC 8656 §9): three peers on three addresses
+    List<DatagramSocket> peers = List.of(peer("127.0.0.2"), peer("127.0.0.3"), peer("127.0.0.4"));
+    Message answer = client.createPermission(peers.stream().map(TurnPermissionSpecTest::address).toList());
+    assertTrue(TurnTestClient.success(answer), "error " + TurnTestClient.errorCode(answer));
+    for (DatagramSocket peer : peers) {
+      client.sendIndication(address(peer), "hello".getBytes(StandardCharsets.UTF_8));
+      byte[] got = received(peer);
+      assertEquals("hello", got == null ? null : new String(got, StandardCharsets.UTF_8),
+          "relayed to " + address(peer) + ", the peer of one of the three XOR-PEER-ADDRESS attributes");
+    }
+  }
+
+  @Test
+  void create_permission_with_one_refused_peer_answers_403_and_installs_none() throws Exception {
+    TurnTestClient client = allocatedClient();
+    DatagramSocket allowed = peer("127.0.0.2");
+    // 10.0.0.1 is on the deny-list (the spec server admits 127.0.0.0/8 only); the allowed peer comes last
+    Message answer = client.createPermission(List.of(new InetSocketAddress("10.0.0.1", 5000), address(allowed)));
+    assertEquals(403, TurnTestClient.errorCode(answer), "the whole request is refused");
+    client.sendIndication(address(allowed), "leak".getBytes(StandardCharsets.UTF_8));
+    assertNull(received(allowed), "no permission was installed for the allowed peer either");
+  }
+
+  // ---- ChannelBind ------------------------------------------------------------------------------
+
   @Test
   void a_channel_bind_whose_peer_address_family_is_neither_ipv4_nor_ipv6_gets_400() throws Exception {
     TurnTestClient client = allocatedClient();
@@ -130,5 +162,23 @@ class TurnMalformedRequestSpecTest {
     client.sendChannelData(0x4000, "nothing bound".getBytes(StandardCharsets.UTF_8));
     assertNull(received(first), "no channel was bound to the first peer");
     assertNull(received(second), "nor to the second");
+  }
+
+  // ---- lifetimes --------------------------------------------------------------------------------
+
+  @Test
+  void channel_data_is_not_relayed_once_the_peers_permission_ran_out_though_the_channel_lives_on() throws Exception {
+    TurnTestClient client = allocatedClient();
+    DatagramSocket peer = peer("127.0.0.2");
+    assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))));
+    // a channel lasts 10 minutes, the permission it installed 5 (RFC 8656 §12): after 5, nothing may pass
+    clock.advance(Duration.ofSeconds(301));
+    client.sendChannelData(0x4000, "lapsed".getBytes(StandardCharsets.UTF_8));
+    byte[] leaked = received(peer);
+    assertEquals(null, leaked == null ? null : new String(leaked, StandardCharsets.UTF_8),
+        "relayed to a peer without a permission (the fuzzer's finding)");
+    assertTrue(TurnTestClient.success(client.channelBind(0x4000, address(peer))), "a refresh renews both");
+    client.sendChannelData(0x4000, "renewed".getBytes(StandardCharsets.UTF_8));
+    assertEquals("renewed", new String(received(peer), StandardCharsets.UTF_8));
   }
 }
