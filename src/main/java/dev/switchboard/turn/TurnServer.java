@@ -4,7 +4,6 @@ import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
 import dev.switchboard.turn.allocation.ClientLink;
 import dev.switchboard.turn.allocation.RelayPorts;
-import dev.switchboard.turn.listen.StreamAssembler;
 import dev.switchboard.turn.listen.StreamLimits;
 import dev.switchboard.turn.listen.StreamListener;
 import dev.switchboard.turn.listen.UdpEngine;
@@ -19,7 +18,6 @@ import org.ice4j.message.MessageFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Collection;
@@ -117,34 +115,6 @@ public final class TurnServer implements AutoCloseable {
   /** Seam for specs (the fuzz rig): a stream client's connection ended, as the stream listener reports it. */
   void onClientClosed(ClientLink link) {
     dataPath.onClosed(link);
-  }
-
-  /**
-   * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, framed as
-   * a TCP connection is, then ends what the client held.
-   */
-  void readTcp(ReadableByteChannel channel, ClientLink link) {
-    StreamAssembler frames = new StreamAssembler();
-    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-    try {
-      while (channel.read(chunk.clear()) >= 0) {
-        boolean turn = frames.feed(chunk.flip(), message -> {
-          try {
-            dataPath.onPacket(message, message.position(), message.remaining(), link);
-          } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "frame from " + link.remote() + " dropped", e);
-          }
-        });
-        if (!turn) {
-          break;
-        }
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "stream client " + link.remote() + " dropped", e);
-    } finally {
-      dataPath.onClosed(link);
-      link.close();
-    }
   }
 
   /**
