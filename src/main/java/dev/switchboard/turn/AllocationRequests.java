@@ -11,7 +11,6 @@ import org.ice4j.attribute.ChannelNumberAttribute;
 import org.ice4j.attribute.LifetimeAttribute;
 import org.ice4j.attribute.RequestedTransportAttribute;
 import org.ice4j.attribute.ReservationTokenAttribute;
-import org.ice4j.attribute.XorPeerAddressAttribute;
 import org.ice4j.message.Message;
 import org.ice4j.message.Response;
 
@@ -136,37 +135,43 @@ final class AllocationRequests {
     replies.send(link, response, allocation.key);
   }
 
-  void createPermission(Message request, ClientLink link, Allocation allocation) {
-    List<InetAddress> peers = new ArrayList<>();
-    for (Attribute attribute : request.getAttributes()) {
-      if (attribute instanceof XorPeerAddressAttribute peer) {
-        InetSocketAddress address = peer(peer, request);
-        int refusal = refusal(address, allocation);
-        if (refusal != 0) {
-          replies.send(link, replies.error(request, refusal), allocation.key);
-          return;
-        }
-        peers.add(address.getAddress());
-      }
-    }
-    if (peers.isEmpty()) {
+  /**
+   * Installs a permission for every XOR-PEER-ADDRESS of the request, or for none: one peer refused refuses the
+   * request (RFC 8656 §9). The addresses are read from the raw bytes, since the decoded message holds only one.
+   */
+  void createPermission(Message request, byte[] raw, ClientLink link, Allocation allocation) {
+    List<InetSocketAddress> addresses = StunWire.xorPeerAddresses(raw);
+    if (addresses == null || addresses.isEmpty()) {
       replies.send(link, replies.error(request, 400), allocation.key);
       return;
+    }
+    List<InetAddress> peers = new ArrayList<>(addresses.size());
+    for (InetSocketAddress address : addresses) {
+      InetAddress peer = PeerPolicy.canonical(address.getAddress());
+      int refusal = refusal(new InetSocketAddress(peer, address.getPort()), allocation);
+      if (refusal != 0) {
+        replies.send(link, replies.error(request, refusal), allocation.key);
+        return;
+      }
+      peers.add(peer);
     }
     Allocation.Change change = allocation.permit(peers, clock.millis(), PERMISSION_MILLIS, settings.maxPermissions());
     answer(request, link, allocation, change);
   }
 
-  void channelBind(Message request, ClientLink link, Allocation allocation) {
+  /** Binds a channel to the one peer of the request (RFC 8656 §11): a missing, repeated or malformed peer is a 400. */
+  void channelBind(Message request, byte[] raw, ClientLink link, Allocation allocation) {
     ChannelNumberAttribute number = (ChannelNumberAttribute) request.getAttribute(Attribute.CHANNEL_NUMBER);
-    XorPeerAddressAttribute peerAttribute = (XorPeerAddressAttribute) request.getAttribute(Attribute.XOR_PEER_ADDRESS);
+    List<InetSocketAddress> peers = StunWire.xorPeerAddresses(raw);
     // RFC 8656 narrowed channels to 0x4000-0x4FFF; RFC 5766 allows 0x4000-0x7FFF, and coturn's own client tools
     // draw from all of it (0x7FFF included; coturn accepts it)
-    if (number == null || peerAttribute == null || number.getChannelNumber() < 0x4000 || number.getChannelNumber() > 0x7FFF) {
+    if (number == null || peers == null || peers.size() != 1 || number.getChannelNumber() < 0x4000
+        || number.getChannelNumber() > 0x7FFF) {
       replies.send(link, replies.error(request, 400), allocation.key);
       return;
     }
-    InetSocketAddress peer = peer(peerAttribute, request);
+    InetSocketAddress peer = new InetSocketAddress(PeerPolicy.canonical(peers.get(0).getAddress()),
+        peers.get(0).getPort());
     int refusal = refusal(peer, allocation);
     if (refusal != 0) {
       replies.send(link, replies.error(request, refusal), allocation.key);
@@ -189,19 +194,10 @@ final class AllocationRequests {
 
   /** 0 when the peer may be used, else the error code: 443 for a family mismatch, 403 when refused. */
   private int refusal(InetSocketAddress peer, Allocation allocation) {
-    if (peer == null) {
-      return 400;
-    }
     boolean relayIsV4 = allocation.advertised.getAddress() instanceof Inet4Address;
     if (relayIsV4 != (peer.getAddress() instanceof Inet4Address)) {
       return 443;
     }
     return policy.permits(peer) ? 0 : 403;
-  }
-
-  private static InetSocketAddress peer(XorPeerAddressAttribute attribute, Message request) {
-    TransportAddress address = attribute.getAddress(request.getTransactionID());
-    return address == null ? null
-        : new InetSocketAddress(PeerPolicy.canonical(address.getAddress()), address.getPort());
   }
 }

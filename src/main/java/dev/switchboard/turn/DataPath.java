@@ -100,7 +100,8 @@ final class DataPath implements PacketHandler, PeerPacketHandler {
       return;
     }
     Allocation.Channel channel = allocation.channel(in.getShort(off) & 0xffff, now);
-    if (channel != null) {
+    // the channel outlives the permission it installed (10 minutes against 5) unless refreshed: both must hold
+    if (channel != null && allocation.permitted(channel.peer().getAddress(), now)) {
       sendToPeer(allocation, in, off + 4, length, channel.peer());
     }
   }

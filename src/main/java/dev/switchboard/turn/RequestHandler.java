@@ -106,6 +106,11 @@ final class RequestHandler {
   private void authenticated(byte[] raw, Message request, int method, ClientLink link, Extras extras) {
     long now = clock.instant().getEpochSecond();
     Allocation existing = allocations.get(link.fiveTuple());
+    if (existing != null && method == Message.TURN_METHOD_ALLOCATE && allocations.endIfExpired(existing)) {
+      // it ran out and the sweeper has not come yet: an Allocate (even one repeating its transaction id) is a new
+      // one, not a retransmission to answer with the old success
+      existing = null;
+    }
     String username = text(request, Attribute.USERNAME);
     // an allocation's own requests verify with the key it was created with (see LongTermAuth.check)
     byte[] sessionKey = method != Message.TURN_METHOD_ALLOCATE && existing != null
@@ -149,9 +154,9 @@ final class RequestHandler {
     if (method == Message.TURN_METHOD_REFRESH) {
       requests.refresh(request, link, existing);
     } else if (method == Message.TURN_METHOD_CREATEPERMISSION) {
-      requests.createPermission(request, link, existing);
+      requests.createPermission(request, raw, link, existing);
     } else {
-      requests.channelBind(request, link, existing);
+      requests.channelBind(request, raw, link, existing);
     }
   }
 

@@ -2,10 +2,15 @@ package dev.switchboard.turn;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -52,6 +57,46 @@ public final class StunWire {
       off += 4 + ((l + 3) & ~3);
     }
     return -1;
+  }
+
+  /**
+   * Every XOR-PEER-ADDRESS of a message, in order (RFC 8656 §9: a CreatePermission may carry several; ice4j's
+   * Message keeps one attribute per type). Attributes after MESSAGE-INTEGRITY are not covered by it and are
+   * ignored (RFC 8489 §14.5), as ice4j's decoder ignores them.
+   *
+   * @return the addresses as sent (not canonical), or null when one is malformed: a family other than IPv4
+   *     and IPv6, a length that does not fit it, or an attribute that runs past the message
+   */
+  public static List<InetSocketAddress> xorPeerAddresses(byte[] msg) {
+    List<InetSocketAddress> peers = new ArrayList<>(1);
+    int end = Math.min(msg.length, HEADER + (((msg[2] & 0xff) << 8) | (msg[3] & 0xff)));
+    for (int off = HEADER; off + 4 <= end; ) {
+      int type = ((msg[off] & 0xff) << 8) | (msg[off + 1] & 0xff);
+      int length = ((msg[off + 2] & 0xff) << 8) | (msg[off + 3] & 0xff);
+      if (type == ATTR_MESSAGE_INTEGRITY) {
+        break;
+      }
+      if (type == ATTR_XOR_PEER_ADDRESS) {
+        int ipLength = length < 4 ? 0 : msg[off + 5] == 1 ? 4 : msg[off + 5] == 2 ? 16 : 0;
+        if (ipLength == 0 || length != 4 + ipLength || off + 4 + length > end) {
+          return null;
+        }
+        byte[] ip = new byte[ipLength];
+        for (int i = 0; i < ipLength; i++) {
+          // IPv4: XOR with the cookie; IPv6: with the cookie and then the transaction id
+          int mask = i < 4 ? (MAGIC_COOKIE >>> (24 - 8 * i)) & 0xff : msg[8 + (i - 4)];
+          ip[i] = (byte) (msg[off + 8 + i] ^ mask);
+        }
+        int port = ((((msg[off + 6] & 0xff) << 8) | (msg[off + 7] & 0xff)) ^ (MAGIC_COOKIE >>> 16)) & 0xffff;
+        try {
+          peers.add(new InetSocketAddress(InetAddress.getByAddress(ip), port));
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException(e); // 4 or 16 bytes are always an address
+        }
+      }
+      off += 4 + ((length + 3) & ~3);
+    }
+    return peers;
   }
 
   /** Checks MESSAGE-INTEGRITY (HMAC-SHA1 over the message up to it, length adjusted) in constant time. */

@@ -4,7 +4,6 @@ import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.AllocationManager;
 import dev.switchboard.turn.allocation.ClientLink;
 import dev.switchboard.turn.allocation.RelayPorts;
-import dev.switchboard.turn.listen.StreamAssembler;
 import dev.switchboard.turn.listen.StreamLimits;
 import dev.switchboard.turn.listen.StreamListener;
 import dev.switchboard.turn.listen.UdpEngine;
@@ -19,9 +18,9 @@ import org.ice4j.message.MessageFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -113,32 +112,9 @@ public final class TurnServer implements AutoCloseable {
     dataPath.onPacket(in, off, len, link);
   }
 
-  /**
-   * Seam for specs (the framing fuzz rig): reads a stream client from any byte channel until it ends, framed as
-   * a TCP connection is, then ends what the client held.
-   */
-  void readTcp(ReadableByteChannel channel, ClientLink link) {
-    StreamAssembler frames = new StreamAssembler();
-    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-    try {
-      while (channel.read(chunk.clear()) >= 0) {
-        boolean turn = frames.feed(chunk.flip(), message -> {
-          try {
-            dataPath.onPacket(message, message.position(), message.remaining(), link);
-          } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "frame from " + link.remote() + " dropped", e);
-          }
-        });
-        if (!turn) {
-          break;
-        }
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "stream client " + link.remote() + " dropped", e);
-    } finally {
-      dataPath.onClosed(link);
-      link.close();
-    }
+  /** Seam for specs (the fuzz rig): a stream client's connection ended, as the stream listener reports it. */
+  void onClientClosed(ClientLink link) {
+    dataPath.onClosed(link);
   }
 
   /**
@@ -288,6 +264,16 @@ public final class TurnServer implements AutoCloseable {
   /** EVEN-PORT reservations held. */
   int reservationCount() {
     return allocations.reservationCount();
+  }
+
+  /** Relay ports handed out, to allocations and reservations: one each (the fuzz rig checks nothing leaks). */
+  int relayPortsInUse() {
+    return allocations.portsInUse();
+  }
+
+  /** Every allocation held, for specs and the fuzz rig's invariants. */
+  Collection<Allocation> allocations() {
+    return allocations.allocations();
   }
 
   /** Which UDP engine runs: epoll or nio. */

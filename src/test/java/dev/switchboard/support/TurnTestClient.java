@@ -25,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A TURN client over UDP (or TCP, with {@link #tcp}) built on ice4j's messages, signing with the long-term
@@ -95,7 +97,11 @@ public final class TurnTestClient implements AutoCloseable {
     });
   }
 
-  private Message request(Request request, java.util.function.UnaryOperator<byte[]> patch) throws Exception {
+  /**
+   * Sends a request whose encoded bytes {@code patch} rewrites before they are signed (what ice4j cannot build:
+   * repeated or malformed attributes), answering a challenge once when needed; returns the final response.
+   */
+  public Message request(Request request, UnaryOperator<byte[]> patch) throws Exception {
     Message response = send(request, key != null, patch);
     if (response.getMessageType() == (request.getMessageType() | 0x0110) && (errorCode(response) == 401 || errorCode(response) == 438)) {
       realm = ((RealmAttribute) response.getAttribute(Attribute.REALM)).getRealm();
@@ -108,7 +114,7 @@ public final class TurnTestClient implements AutoCloseable {
   }
 
   /** A request keeps the transaction id it was built with: IPv6 XOR addresses are encoded with it. */
-  private Message send(Request request, boolean signed, java.util.function.UnaryOperator<byte[]> patch) throws Exception {
+  private Message send(Request request, boolean signed, UnaryOperator<byte[]> patch) throws Exception {
     byte[] transaction = request.getTransactionID();
     if (transaction == null) {
       transaction = newTransaction();
@@ -190,6 +196,29 @@ public final class TurnTestClient implements AutoCloseable {
     Request request = MessageFactory.createCreatePermissionRequest(new TransportAddress(peer, Transport.UDP), transaction);
     request.setTransactionID(transaction);
     return request(request);
+  }
+
+  /**
+   * One CreatePermission for several peers, one XOR-PEER-ADDRESS each (RFC 8656 §9). ice4j's Message holds one
+   * attribute per type, so the peers after the first are written into the encoded bytes.
+   */
+  public Message createPermission(List<InetSocketAddress> peers) throws Exception {
+    byte[] transaction = newTransaction();
+    Request request = MessageFactory.createCreatePermissionRequest(
+        new TransportAddress(peers.get(0), Transport.UDP), transaction);
+    request.setTransactionID(transaction);
+    return request(request, bytes -> {
+      byte[] out = bytes;
+      for (InetSocketAddress peer : peers.subList(1, peers.size())) {
+        byte[] attribute = AttributeFactory.createXorPeerAddressAttribute(
+            new TransportAddress(peer, Transport.UDP), transaction).encode();
+        out = Arrays.copyOf(out, out.length + attribute.length);
+        System.arraycopy(attribute, 0, out, out.length - attribute.length, attribute.length);
+      }
+      out[2] = (byte) ((out.length - StunWire.HEADER) >> 8);
+      out[3] = (byte) (out.length - StunWire.HEADER);
+      return out;
+    });
   }
 
   public Message channelBind(int channel, InetSocketAddress peer) throws Exception {

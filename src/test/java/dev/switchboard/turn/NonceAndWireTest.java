@@ -3,15 +3,19 @@ package dev.switchboard.turn;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
+import org.ice4j.attribute.AttributeFactory;
 import org.ice4j.attribute.DataAttribute;
 import org.ice4j.attribute.XorPeerAddressAttribute;
 import org.ice4j.message.Message;
 import org.ice4j.message.MessageFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,7 +64,7 @@ class NonceAndWireTest {
     assertTrue(parsed.parse(ByteBuffer.wrap(bytes), 0, bytes.length));
     assertEquals(4, parsed.peerIpLength);
     assertEquals(4242, parsed.peerPort);
-    assertArrayEquals(new byte[] {(byte) 198, 51, 100, 9}, java.util.Arrays.copyOf(parsed.peerIp, 4));
+    assertArrayEquals(new byte[] {(byte) 198, 51, 100, 9}, Arrays.copyOf(parsed.peerIp, 4));
     assertEquals(5, parsed.dataLength);
 
     ByteBuffer out = ByteBuffer.allocate(100);
@@ -74,6 +78,47 @@ class NonceAndWireTest {
     assertArrayEquals(new byte[] {9, 8, 7}, ((DataAttribute) data.getAttribute(Attribute.DATA)).getData());
     assertEquals(peer, ((XorPeerAddressAttribute) data.getAttribute(Attribute.XOR_PEER_ADDRESS))
         .getAddress(data.getTransactionID()));
+  }
+
+  /** A message of the given attributes (type, value), its length field set; the transaction id is 1..12. */
+  private static byte[] message(int type, Object... attributes) {
+    ByteBuffer b = ByteBuffer.allocate(600);
+    b.putShort((short) type).putShort((short) 0).putInt(StunWire.MAGIC_COOKIE);
+    for (int i = 1; i <= 12; i++) {
+      b.put((byte) i);
+    }
+    for (int i = 0; i < attributes.length; i += 2) {
+      byte[] value = (byte[]) attributes[i + 1];
+      b.putShort((short) (int) (Integer) attributes[i]).putShort((short) value.length).put(value);
+      b.position((b.position() + 3) & ~3);
+    }
+    byte[] out = Arrays.copyOf(b.array(), b.position());
+    ByteBuffer.wrap(out).putShort(2, (short) (out.length - StunWire.HEADER));
+    return out;
+  }
+
+  /** The value of an XOR-PEER-ADDRESS attribute as ice4j encodes it. */
+  private static byte[] xorPeer(InetSocketAddress peer, byte[] transaction) {
+    byte[] attribute = AttributeFactory.createXorPeerAddressAttribute(new TransportAddress(peer, Transport.UDP),
+        transaction).encode();
+    return Arrays.copyOfRange(attribute, 4, attribute.length);
+  }
+
+  @Test
+  @Timeout(10)
+  void every_xor_peer_address_is_read_in_order_and_none_after_message_integrity() throws Exception {
+    byte[] transaction = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    InetSocketAddress v4 = new InetSocketAddress("198.51.100.7", 4000);
+    InetSocketAddress v6 = new InetSocketAddress("2001:db8::7", 4001);
+    InetSocketAddress late = new InetSocketAddress("203.0.113.9", 4002);
+    byte[] request = message(0x0008, 0x0012, xorPeer(v4, transaction), 0x0012, xorPeer(v6, transaction),
+        0x0008, new byte[20], 0x0012, xorPeer(late, transaction));
+    assertEquals(List.of(v4, v6), StunWire.xorPeerAddresses(request), "in order, up to MESSAGE-INTEGRITY");
+    assertEquals(List.of(), StunWire.xorPeerAddresses(message(0x0008)));
+    assertEquals(null, StunWire.xorPeerAddresses(message(0x0008, 0x0012, new byte[] {0, 3, 0, 0, 1, 2, 3, 4})),
+        "family 3 is malformed");
+    assertEquals(null, StunWire.xorPeerAddresses(message(0x0008, 0x0012, new byte[] {0, 2, 0, 0, 1, 2, 3, 4})),
+        "an IPv6 family with 4 address bytes is malformed");
   }
 
   @Test

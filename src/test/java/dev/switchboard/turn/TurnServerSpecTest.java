@@ -189,6 +189,24 @@ class TurnServerSpecTest {
     assertEquals(437, TurnTestClient.errorCode(client.refresh(600)));
   }
 
+  @Test
+  void an_allocate_after_the_lifetime_ran_out_allocates_anew_even_before_the_sweeper_ran() throws Exception {
+    TurnServer server = server();
+    TurnTestClient retransmitting = udp(server, "retransmitting", 0);
+    TurnTestClient fresh = udp(server, "fresh", 0);
+    org.ice4j.message.Request allocate = MessageFactory.createAllocateRequest((byte) 17, false);
+    assertTrue(TurnTestClient.success(retransmitting.request(allocate)));
+    fresh.allocate();
+    clock.advance(Duration.ofSeconds(601));
+    // the fuzzer's finding: the Allocate's transaction id again, after expiry, got the old success (LIFETIME 0)
+    Message again = retransmitting.request(allocate);
+    assertTrue(TurnTestClient.success(again), "error " + TurnTestClient.errorCode(again));
+    assertTrue(TurnTestClient.success(retransmitting.refresh(600)), "and the allocation it promised is alive");
+    // a new transaction got 437, as if the allocation were still there
+    Message anew = fresh.request(MessageFactory.createAllocateRequest((byte) 17, false));
+    assertTrue(TurnTestClient.success(anew), "error " + TurnTestClient.errorCode(anew));
+  }
+
   // ---- quotas and ports -------------------------------------------------------------------------
 
   @Test

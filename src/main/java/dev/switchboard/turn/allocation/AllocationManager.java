@@ -159,6 +159,18 @@ public final class AllocationManager {
     return true;
   }
 
+  /**
+   * Ends the allocation if its lifetime has run out, as the sweeper would, so that an Allocate on its 5-tuple need
+   * not wait for the sweep; true when it is over (ended here or before).
+   */
+  public boolean endIfExpired(Allocation allocation) {
+    long now = clock.millis();
+    if (allocation.endIfExpired(now)) {
+      release(allocation);
+    }
+    return !allocation.alive(now);
+  }
+
   /** Ends an allocation now, whatever its lifetime (its TCP connection closed, its credential was revoked). */
   public void end(Allocation allocation) {
     if (allocation.end()) {
@@ -220,6 +232,11 @@ public final class AllocationManager {
 
   public int reservationCount() {
     return reservations.size();
+  }
+
+  /** Relay ports handed out (to allocations and reservations). */
+  public int portsInUse() {
+    return ports.inUse();
   }
 
   private int count() {
