@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 M=${M:-80}; N=${N:-15000}; L=${L:-120}; Z=${Z:-1}; TCP=${TCP:-}; ENGINES=${ENGINES:-epoll nio}
 SECRET=benchsecret
 out=target/bench-turn; mkdir -p "$out"
-[ -f target/switchboard.jar ] || mvn -B -ntp -q clean package -DskipTests
+# (re)built when missing or older than the sources, so a run never measures stale code
+if [ ! -f target/switchboard.jar ] || [ -n "$(find src pom.xml conf -newer target/switchboard.jar -print -quit)" ]; then
+  mvn -B -ntp -q package -DskipTests
+fi
 hz=$(getconf CLK_TCK)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
