@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,14 +52,7 @@ class TurnPermissionSpecTest {
 
   /** A server that admits loopback peers, and an allocated UDP client of it. */
   private TurnTestClient allocatedClient() throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, 40000, 49999, "spec",
-        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1, "auto");
-    LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
-    Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), 100, 1000);
-    TurnServer server = opened(new TurnServer(settings, auth,
-        new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)), admission, clock));
-    server.start();
+    TurnServer server = opened(SpecRelays.start(credentials, clock, SpecRelays.Options.defaults()));
     TurnCredential credential = credentials.issue("permissions", null, clock.epochSeconds());
     TurnTestClient client = opened(new TurnTestClient(server.port(), credential.username(), credential.password()));
     client.allocate();

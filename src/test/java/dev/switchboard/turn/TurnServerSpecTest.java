@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,23 +51,8 @@ class TurnServerSpecTest {
     }
   }
 
-  private TurnServer server(int userQuota, int totalQuota, int threads, int minPort, int maxPort) throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    return server(userQuota, totalQuota, threads, minPort, maxPort,
-        new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)));
-  }
-
-  private TurnServer server(int userQuota, int totalQuota, int threads, int minPort, int maxPort, PeerPolicy policy)
-      throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, minPort, maxPort, "spec",
-        userQuota, 1000, totalQuota, 10, 10, 0, 600, 3600, "Switchboard", threads, io());
-    LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
-    Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), userQuota, 1000);
-    TurnServer server = new TurnServer(settings, auth, policy, admission, clock);
-    server.start();
-    open.add(server);
-    return server;
+  private TurnServer server(SpecRelays.Options options) throws Exception {
+    return opened(SpecRelays.start(credentials, clock, options.withIo(io())));
   }
 
   /** The UDP engine under test: the platform's default here, NIO in {@link TurnServerSpecNioTest}. */
@@ -77,7 +61,7 @@ class TurnServerSpecTest {
   }
 
   private TurnServer server() throws Exception {
-    return server(100, 1000, 1, 40000, 49999);
+    return server(SpecRelays.Options.defaults());
   }
 
   private <T extends AutoCloseable> T opened(T closeable) {
@@ -124,7 +108,7 @@ class TurnServerSpecTest {
     DatagramSocket neighbour = peer(); // another service on the same (loopback) address
     PeerPolicy denyLoopback = new PeerPolicy(List.of(), List.of(InetAddress.getByName("127.0.0.1")))
         .admitting(address(mediaNode));
-    TurnServer server = server(100, 1000, 1, 40000, 49999, denyLoopback);
+    TurnServer server = server(SpecRelays.Options.defaults().withPolicy(denyLoopback));
     TurnTestClient client = udp(server, "caller", 0);
     InetSocketAddress relay = client.allocate();
     assertTrue(TurnTestClient.success(client.createPermission(address(mediaNode))));
@@ -211,7 +195,7 @@ class TurnServerSpecTest {
 
   @Test
   void an_even_port_reservation_counts_against_the_user_quota_until_it_expires() throws Exception {
-    TurnServer server = server(2, 1000, 1, 40000, 49999);
+    TurnServer server = server(SpecRelays.Options.defaults().withQuotas(2, 1000));
     TurnTestClient rtp = udp(server, "pair", 0);
     TurnTestClient other = udp(server, "pair", 0);
     Message reserved = rtp.allocateReservingNextPort();
@@ -237,7 +221,7 @@ class TurnServerSpecTest {
 
   @Test
   void allocates_racing_on_every_packet_thread_never_exceed_the_total_quota() throws Exception {
-    TurnServer server = server(100, 3, 4, 40000, 49999);
+    TurnServer server = server(SpecRelays.Options.defaults().withQuotas(100, 3).withThreads(4));
     List<TurnTestClient> clients = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       TurnTestClient client = udp(server, "racer-" + i, 0);
@@ -272,7 +256,7 @@ class TurnServerSpecTest {
     int first = 61000 + new java.security.SecureRandom().nextInt(2000) * 2;
     // one port of the four is held by another process entirely
     opened(new DatagramSocket(new InetSocketAddress("127.0.0.1", first + 3)));
-    TurnServer server = server(100, 1000, 1, first, first + 3);
+    TurnServer server = server(SpecRelays.Options.defaults().withPorts(first, first + 3));
     for (int i = 0; i < 3; i++) {
       udp(server, "filler-" + i, 0).allocate();
     }

@@ -41,18 +41,9 @@ class TurnTcpSpecTest {
     }
   }
 
+  /** One packet thread: every allocation shares the same relay reader. */
   private TurnServer server() throws Exception {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    // one packet thread of each kind: every allocation shares the same relay reader
-    TurnSettings settings = new TurnSettings(loopback, 0, loopback, null, null, 40000, 49999, "spec",
-        100, 1000, 1000, 10, 10, 0, 600, 3600, "Switchboard", 1, "auto");
-    LongTermAuth auth = new LongTermAuth("spec", credentials, Map.of(), new NonceService(600));
-    Admission admission = new Admission(new Revocations(clock, Duration.ofHours(1)), 100, 1000);
-    TurnServer server = new TurnServer(settings, auth, new PeerPolicy(List.of("127.0.0.0/8"), List.of(loopback)),
-        admission, clock);
-    server.start();
-    open.add(server);
-    return server;
+    return opened(SpecRelays.start(credentials, clock, SpecRelays.Options.defaults()));
   }
 
   private <T extends AutoCloseable> T opened(T closeable) {
