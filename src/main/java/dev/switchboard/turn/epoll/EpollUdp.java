@@ -219,7 +219,7 @@ public final class EpollUdp implements UdpEngine {
   }
 
   /** Client datagrams on the TURN port: into the data path, read in place from Netty's pooled buffer. */
-  private final class ListenerReader extends ChannelInboundHandlerAdapter {
+  private final class ListenerReader extends DatagramReader {
     private final LoopFlusher flusher;
     private Outbound outbound;
     private InetSocketAddress local;
@@ -236,30 +236,18 @@ public final class EpollUdp implements UdpEngine {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object message) {
-      DatagramPacket packet = (DatagramPacket) message;
-      try {
-        ByteBuf content = packet.content();
-        int length = content.readableBytes();
-        ByteBuffer in = content.nioBufferCount() == 1
-            ? content.internalNioBuffer(content.readerIndex(), length)
-            : content.nioBuffer();
-        clients.onPacket(in, in.position(), length, new EpollUdpLink(outbound, FiveTuple.udp(packet.sender(), local)));
-      } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "UDP packet dropped", e);
-      } finally {
-        packet.release();
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(Level.FINE, "TURN listener socket error", cause);
+    void read(DatagramPacket packet) {
+      ByteBuf content = packet.content();
+      int length = content.readableBytes();
+      ByteBuffer in = content.nioBufferCount() == 1
+          ? content.internalNioBuffer(content.readerIndex(), length)
+          : content.nioBuffer();
+      clients.onPacket(in, in.position(), length, new EpollUdpLink(outbound, FiveTuple.udp(packet.sender(), local)));
     }
   }
 
   /** Peer datagrams to one allocation's relay address: copied behind the header room, then to the data path. */
-  private final class RelayReader extends ChannelInboundHandlerAdapter {
+  private final class RelayReader extends DatagramReader {
     private final Allocation allocation;
 
     RelayReader(Allocation allocation) {
@@ -267,19 +255,32 @@ public final class EpollUdp implements UdpEngine {
     }
 
     @Override
+    void read(DatagramPacket packet) {
+      ByteBuf content = packet.content();
+      int length = content.readableBytes();
+      int prefix = peers.peerPrefix();
+      ByteBuffer out = PeerBuffers.get(prefix);
+      out.clear().position(prefix);
+      content.getBytes(content.readerIndex(), out.limit(prefix + length));
+      out.limit(out.capacity());
+      peers.onPeerPacket(allocation, out, length, packet.sender());
+    }
+  }
+
+  /**
+   * One datagram at a time into {@link #read}, its pooled buffer released after; whatever goes wrong with one
+   * datagram or socket costs that datagram, never the loop.
+   */
+  private abstract static class DatagramReader extends ChannelInboundHandlerAdapter {
+    abstract void read(DatagramPacket packet);
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
       DatagramPacket packet = (DatagramPacket) message;
       try {
-        ByteBuf content = packet.content();
-        int length = content.readableBytes();
-        int prefix = peers.peerPrefix();
-        ByteBuffer out = PeerBuffers.get(prefix);
-        out.clear().position(prefix);
-        content.getBytes(content.readerIndex(), out.limit(prefix + length));
-        out.limit(out.capacity());
-        peers.onPeerPacket(allocation, out, length, packet.sender());
+        read(packet);
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "relayed packet dropped", e);
+        LOG.log(Level.FINE, "datagram dropped", e);
       } finally {
         packet.release();
       }
@@ -287,7 +288,7 @@ public final class EpollUdp implements UdpEngine {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(Level.FINE, "relay socket error", cause);
+      LOG.log(Level.FINE, "UDP socket error", cause);
     }
   }
 
