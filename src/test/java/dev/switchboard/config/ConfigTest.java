@@ -152,6 +152,16 @@ class ConfigTest {
   }
 
   @Test
+  void the_udp_engine_is_chosen_automatically_unless_epoll_or_nio_is_named(Vertx vertx) {
+    assertEquals("auto", on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5).turn().io());
+    assertEquals("nio", on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_TURN_IO", "nio")), 5).turn().io());
+    Throwable unknown = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of("SWITCHBOARD_TURN_IO", "io_uring"))
+        .map(c -> (Throwable) null).otherwise(cause -> cause), 5);
+    assertEquals("turn.io must be auto, epoll or nio, found: io_uring", unknown.getMessage());
+  }
+
+  @Test
   void a_missing_file_is_named(Vertx vertx) {
     Throwable failure = on(ConfigLoader.load(vertx, Path.of("conf/nope.yaml"), Map.of())
         .map(config -> (Throwable) null).otherwise(cause -> cause), 5);
