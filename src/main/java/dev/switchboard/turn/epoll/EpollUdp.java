@@ -77,7 +77,6 @@ public final class EpollUdp implements UdpEngine {
   private PacketHandler clients;
   private PeerPacketHandler peers;
   private InetAddress ip;
-  private int port;
 
   public EpollUdp(int threads) {
     this.threads = Math.max(1, threads);
@@ -99,7 +98,7 @@ public final class EpollUdp implements UdpEngine {
 
   @Override
   public int bindListeners(InetAddress ip, int port, int count) throws IOException {
-    // binding is deferred to start (the handlers must exist first), but a taken port must show now
+    // bound now, so that a taken port shows before start; reading starts at start, once the handlers exist
     group = new MultiThreadIoEventLoopGroup(Math.max(threads, count), new DefaultThreadFactory("turn-epoll", true),
         EpollIoHandler.newFactory());
     group.forEach(executor -> {
@@ -117,7 +116,6 @@ public final class EpollUdp implements UdpEngine {
       close();
       throw e;
     }
-    this.port = port;
     return port;
   }
 
