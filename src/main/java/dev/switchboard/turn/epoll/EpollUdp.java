@@ -31,6 +31,7 @@ import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -138,10 +139,10 @@ public final class EpollUdp implements UdpEngine {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while binding the TURN port", e);
     } catch (Exception e) {
-      if (e instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("cannot bind UDP " + ip.getHostAddress() + ":" + port, e);
+      // Netty's native error is an IOException of its own; callers tell a taken port by BindException, as NIO throws
+      BindException taken = new BindException("cannot bind UDP " + ip.getHostAddress() + ":" + port + ": " + e.getMessage());
+      taken.initCause(e);
+      throw taken;
     }
   }
 
