@@ -1,8 +1,14 @@
 package dev.switchboard.turn;
 
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -58,6 +64,22 @@ final class SpecRelays {
     TurnServer server = new TurnServer(settings, auth, options.policy(), admission, clock);
     server.start();
     return server;
+  }
+
+  /** A spec peer socket's address, as a relay client names it. */
+  static InetSocketAddress address(DatagramSocket socket) {
+    return new InetSocketAddress(socket.getLocalAddress(), socket.getLocalPort());
+  }
+
+  /** What arrives at the socket within its timeout, or null. */
+  static byte[] received(DatagramSocket socket) throws IOException {
+    DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+    try {
+      socket.receive(packet);
+      return Arrays.copyOf(packet.getData(), packet.getLength());
+    } catch (SocketTimeoutException nothing) {
+      return null;
+    }
   }
 
   private static InetAddress loopback() {

@@ -1,5 +1,8 @@
 package dev.switchboard.turn;
 
+import static dev.switchboard.turn.SpecRelays.address;
+import static dev.switchboard.turn.SpecRelays.received;
+
 import dev.switchboard.support.FakeClock;
 import dev.switchboard.support.TurnTestClient;
 import org.ice4j.Transport;
@@ -12,11 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,20 +66,6 @@ class TurnPermissionSpecTest {
     return peer;
   }
 
-  private static InetSocketAddress address(DatagramSocket socket) {
-    return new InetSocketAddress(socket.getLocalAddress(), socket.getLocalPort());
-  }
-
-  private static byte[] received(DatagramSocket socket) throws Exception {
-    DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
-    try {
-      socket.receive(packet);
-      return Arrays.copyOf(packet.getData(), packet.getLength());
-    } catch (SocketTimeoutException nothing) {
-      return null;
-    }
-  }
-
   private static Request channelBind(int channel, InetSocketAddress peer) throws Exception {
     byte[] transaction = new byte[12];
     new java.security.SecureRandom().nextBytes(transaction);
@@ -106,7 +93,7 @@ class TurnPermissionSpecTest {
     TurnTestClient client = allocatedClient();
     // permissions are per IP address (RFC 8656 §9): three peers on three addresses
     List<DatagramSocket> peers = List.of(peer("127.0.0.2"), peer("127.0.0.3"), peer("127.0.0.4"));
-    Message answer = client.createPermission(peers.stream().map(TurnPermissionSpecTest::address).toList());
+    Message answer = client.createPermission(peers.stream().map(SpecRelays::address).toList());
     assertTrue(TurnTestClient.success(answer), "error " + TurnTestClient.errorCode(answer));
     for (DatagramSocket peer : peers) {
       client.sendIndication(address(peer), "hello".getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,8 @@
 package dev.switchboard.turn;
 
+import static dev.switchboard.turn.SpecRelays.address;
+import static dev.switchboard.turn.SpecRelays.received;
+
 import dev.switchboard.support.FakeClock;
 import dev.switchboard.support.TurnTestClient;
 import org.ice4j.TransportAddress;
@@ -16,7 +19,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,21 +85,6 @@ class TurnServerSpecTest {
     DatagramSocket peer = opened(new DatagramSocket(0, InetAddress.getByName("127.0.0.1")));
     peer.setSoTimeout(500);
     return peer;
-  }
-
-  private static InetSocketAddress address(DatagramSocket socket) {
-    return new InetSocketAddress(socket.getLocalAddress(), socket.getLocalPort());
-  }
-
-  /** What arrives at the socket within its timeout, or null. */
-  private static byte[] received(DatagramSocket socket) throws Exception {
-    DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
-    try {
-      socket.receive(packet);
-      return java.util.Arrays.copyOf(packet.getData(), packet.getLength());
-    } catch (SocketTimeoutException nothing) {
-      return null;
-    }
   }
 
   // ---- the media node's exception to the deny-list ---------------------------------------------
