@@ -147,13 +147,13 @@ final class AllocationRequests {
     }
     List<InetAddress> peers = new ArrayList<>(addresses.size());
     for (InetSocketAddress address : addresses) {
-      InetAddress peer = PeerPolicy.canonical(address.getAddress());
-      int refusal = refusal(new InetSocketAddress(peer, address.getPort()), allocation);
+      InetSocketAddress peer = canonical(address);
+      int refusal = refusal(peer, allocation);
       if (refusal != 0) {
         replies.send(link, replies.error(request, refusal), allocation.key);
         return;
       }
-      peers.add(peer);
+      peers.add(peer.getAddress());
     }
     Allocation.Change change = allocation.permit(peers, clock.millis(), PERMISSION_MILLIS, settings.maxPermissions());
     answer(request, link, allocation, change);
@@ -170,8 +170,7 @@ final class AllocationRequests {
       replies.send(link, replies.error(request, 400), allocation.key);
       return;
     }
-    InetSocketAddress peer = new InetSocketAddress(PeerPolicy.canonical(peers.get(0).getAddress()),
-        peers.get(0).getPort());
+    InetSocketAddress peer = canonical(peers.get(0));
     int refusal = refusal(peer, allocation);
     if (refusal != 0) {
       replies.send(link, replies.error(request, refusal), allocation.key);
@@ -199,5 +198,10 @@ final class AllocationRequests {
       return 443;
     }
     return policy.permits(peer) ? 0 : 403;
+  }
+
+  /** IPv6 spellings of IPv4 peers (mapped, NAT64, ...) as IPv4, so permissions and the policy see one form. */
+  private static InetSocketAddress canonical(InetSocketAddress address) {
+    return new InetSocketAddress(PeerPolicy.canonical(address.getAddress()), address.getPort());
   }
 }
