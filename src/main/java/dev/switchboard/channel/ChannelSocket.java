@@ -69,7 +69,8 @@ public final class ChannelSocket {
       refuse(FrameCodec.prefix("rate_limited", text));
       return;
     }
-    if (FrameCodec.exceeds(text, limits.maxFrameBytes())) {
+    boolean beyondFrameLimit = FrameCodec.exceeds(text, limits.maxFrameBytes());
+    if (beyondFrameLimit && FrameCodec.exceeds(text, limits.maxMediaEventBytes())) {
       sendError(FrameCodec.prefix("frame_too_large", text));
       return;
     }
@@ -78,6 +79,11 @@ public final class ChannelSocket {
       frame = FrameCodec.decode(text);
     } catch (MalformedFrame malformed) {
       sendError(malformed);
+      return;
+    }
+    if (beyondFrameLimit && !frame.event().startsWith(SocketLimits.MEDIA_EVENT_PREFIX)) {
+      // only a media:* event carries an SDP big enough to need the larger limit
+      send(FrameCodec.errorReply(frame.joinRef(), frame.ref(), frame.topic(), "frame_too_large"));
       return;
     }
     if (!busy) {

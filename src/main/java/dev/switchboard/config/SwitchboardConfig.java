@@ -38,7 +38,7 @@ public record SwitchboardConfig(
 
   public record ChannelConfig(int maxFrameBytes, int transportMaxFrameBytes, Duration idleTimeout,
                               int maxChannels, RateLimit rateLimit, Duration slowReaderTimeout,
-                              Duration closeTimeout) {
+                              Duration closeTimeout, int maxMediaEventBytes) {
   }
 
   public record RateLimit(int messagesPerSecond, int burst, int closeAfterRefused) {
@@ -341,6 +341,11 @@ public record SwitchboardConfig(
       throw new ConfigException("channel.transport-max-frame-bytes (" + transportMax
           + ") must not be smaller than channel.max-frame-bytes (" + maxFrame + ")");
     }
+    int maxMediaEvent = channel.integer("max-media-event-bytes", maxFrame, 256 * 1024 * 1024);
+    if (transportMax < maxMediaEvent) {
+      throw new ConfigException("channel.transport-max-frame-bytes (" + transportMax
+          + ") must not be smaller than channel.max-media-event-bytes (" + maxMediaEvent + ")");
+    }
     ChannelConfig channelConfig = new ChannelConfig(
         maxFrame, transportMax,
         Duration.ofSeconds(channel.integer("idle-timeout-seconds", 1, 86_400)),
@@ -348,7 +353,7 @@ public record SwitchboardConfig(
         new RateLimit(rate.integer("messages-per-second", 1, 10_000_000),
             rate.integer("burst", 1, 10_000_000), rate.integer("close-after-refused", 1, 10_000_000)),
         Duration.ofSeconds(channel.integer("slow-reader-seconds", 1, 3600)),
-        Duration.ofSeconds(channel.integer("close-timeout-seconds", 1, 600)));
+        Duration.ofSeconds(channel.integer("close-timeout-seconds", 1, 600)), maxMediaEvent);
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
         new RoomConfig(rooms.integer("max-peers", 2, 1000)),

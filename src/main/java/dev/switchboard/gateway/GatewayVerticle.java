@@ -97,7 +97,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     SwitchboardConfig.ChannelConfig channel = config.channel();
     limits = new SocketLimits(channel.maxFrameBytes(), channel.maxChannels(),
-        channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused());
+        channel.rateLimit().messagesPerSecond(), channel.rateLimit().burst(), channel.rateLimit().closeAfterRefused(),
+        channel.maxMediaEventBytes());
     RecordCodec.install(vertx.eventBus());
     origins = new OriginPolicy(config.http().allowedOrigins(), config.http().allowLocalhostOrigins());
     clientAddresses = new ClientAddress(config.http().trustedProxies());

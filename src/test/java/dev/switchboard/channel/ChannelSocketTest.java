@@ -217,6 +217,29 @@ class ChannelSocketTest {
   }
 
   @Test
+  void a_media_event_above_the_frame_limit_is_handled_up_to_the_media_event_limit() {
+    ChannelSocket socket = socket(new SocketLimits(1024, 100, 1000, 1000, 50, 4096));
+    socket.onText(text("1", "1", "echo:a", "phx_join", new JsonObject()));
+    socket.onText(text("1", "8", "echo:a", "media:offer", new JsonObject().put("sdp", "x".repeat(3000))));
+    JsonObject reply = last().getJsonObject(4);
+    assertEquals("ok", reply.getString("status"), reply.encode());
+    assertEquals(3000, reply.getJsonObject("response").getString("sdp").length());
+    socket.onText(text("1", "9", "echo:a", "media:offer", new JsonObject().put("sdp", "x".repeat(5000))));
+    assertEquals("[\"1\",\"9\",\"echo:a\",\"phx_reply\",{\"status\":\"error\",\"response\":{\"reason\":\"frame_too_large\"}}]",
+        sent.get(sent.size() - 1));
+  }
+
+  @Test
+  void any_other_event_between_the_frame_and_media_event_limits_is_refused_frame_too_large() {
+    ChannelSocket socket = socket(new SocketLimits(1024, 100, 1000, 1000, 50, 4096));
+    socket.onText(text("1", "1", "echo:a", "phx_join", new JsonObject()));
+    socket.onText(text("1", "8", "echo:a", "signal:offer", new JsonObject().put("sdp", "x".repeat(3000))));
+    assertEquals("[\"1\",\"8\",\"echo:a\",\"phx_reply\",{\"status\":\"error\",\"response\":{\"reason\":\"frame_too_large\"}}]",
+        sent.get(sent.size() - 1));
+    assertTrue(socket.isJoined("echo:a"));
+  }
+
+  @Test
   void binary_push_is_refused_with_a_reply_addressed_to_it() {
     ChannelSocket socket = socket();
     // push, join_ref "1", ref "8", topic "room:r1", event "signal:bin", data 01 02 03 (protocol reference example)

@@ -102,6 +102,9 @@ class ConfigTest {
     json.getJsonObject("channel").put("transport-max-frame-bytes", 2048);
     assertTrue(assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json)).getMessage()
         .contains("must not be smaller than channel.max-frame-bytes"));
+    json.getJsonObject("channel").put("transport-max-frame-bytes", 65536);
+    assertEquals("channel.transport-max-frame-bytes (65536) must not be smaller than channel.max-media-event-bytes (262144)",
+        assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json)).getMessage());
   }
 
   @Test
@@ -110,8 +113,10 @@ class ConfigTest {
     assertEquals(15_000, config.http().maxConnections());
     assertEquals(100, config.http().maxConnectionsPerIp());
     assertEquals(List.of("127.0.0.1/32", "::1/128"), config.http().trustedProxies());
-    assertEquals(config.channel().maxFrameBytes(), config.channel().transportMaxFrameBytes(),
-        "fragments are reassembled up to the frame limit, not beyond");
+    assertEquals(64 * 1024, config.channel().maxFrameBytes());
+    assertEquals(256 * 1024, config.channel().maxMediaEventBytes(), "an SDP of a 25-person SFU room fits");
+    assertEquals(config.channel().maxMediaEventBytes(), config.channel().transportMaxFrameBytes(),
+        "fragments are reassembled up to the largest event, not beyond");
     assertEquals(java.time.Duration.ofSeconds(10), config.channel().slowReaderTimeout());
     assertEquals(java.time.Duration.ofSeconds(5), config.channel().closeTimeout());
     SwitchboardConfig behindProxies = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(

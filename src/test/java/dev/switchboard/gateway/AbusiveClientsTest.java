@@ -68,10 +68,10 @@ class AbusiveClientsTest {
       byte[] part = new byte[32 * 1024];
       java.util.Arrays.fill(part, (byte) ' ');
       client.frame(RawWebSocket.TEXT, false, part);
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 8; i++) {
         client.frame(RawWebSocket.CONTINUATION, false, part);
       }
-      assertEquals(1009, client.awaitCloseCode(5_000), "the frame limit (64 KiB) bounds reassembly");
+      assertEquals(1009, client.awaitCloseCode(5_000), "the transport limit (256 KiB) bounds reassembly");
       assertTrue(client.awaitDropped(10_000));
     }
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 
 import static dev.switchboard.support.Wait.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,12 +197,28 @@ class PhoenixWireProtocolTest {
   }
 
   @Test
-  void a_frame_above_the_frame_limit_closes_the_socket_with_1009_by_default() {
+  void by_default_a_signal_above_64_kib_is_refused_by_reply_and_a_media_event_up_to_256_kib_is_not() {
     try (TestClient a = node.connect()) {
       a.send("1", "1", "room:r1", "phx_join", new JsonObject());
       a.awaitEvent("room:r1", "room:peers");
       a.send("1", "5", "room:r1", "signal:offer", new JsonObject().put("to", "x").put("body", "x".repeat(70_000)));
-      // the transport limit is the frame limit: Netty refuses the frame before it is buffered
+      assertEquals(new JsonArray().add("1").add("5").add("room:r1").add("phx_reply").add(error("frame_too_large")),
+          a.await(f -> "5".equals(f.getString(1)), "reply 5"));
+      a.send("1", "6", "room:r1", "media:offer", new JsonObject().put("sdp", "x".repeat(200_000)));
+      JsonArray reply = a.await(f -> "6".equals(f.getString(1)), "reply 6");
+      assertNotEquals("frame_too_large", reply.getJsonObject(4).getJsonObject("response").getString("reason"),
+          "a media event is read up to channel.max-media-event-bytes");
+      assertEquals("ok", a.push("1", "phoenix", "heartbeat", new JsonObject()).getString("status"));
+    }
+  }
+
+  @Test
+  void a_frame_above_the_transport_limit_closes_the_socket_with_1009_by_default() {
+    try (TestClient a = node.connect()) {
+      a.send("1", "1", "room:r1", "phx_join", new JsonObject());
+      a.awaitEvent("room:r1", "room:peers");
+      a.send("1", "5", "room:r1", "media:offer", new JsonObject().put("sdp", "x".repeat(270_000)));
+      // Netty refuses a frame above the transport limit (256 KiB) before it is buffered
       short code = a.awaitClose(Duration.ofSeconds(5));
       assertTrue(code == 1009 || code == 1006, "closed with " + code);
     }
