@@ -15,6 +15,11 @@ command -v turnutils_uclient >/dev/null || need+=(coturn)
 command -v redis-server >/dev/null || need+=(redis-server)
 # rules inside the tests' own network namespaces (UDP blocked to force TURN over TLS)
 command -v iptables >/dev/null || need+=(iptables)
+# network namespaces with veth pairs and tc netem loss for the media node's browser specs
+command -v ip >/dev/null || need+=(iproute2)
+# the second browser engine of the SFU call (driven over WebDriver BiDi) and the SFU measured against
+command -v firefox-esr >/dev/null || need+=(firefox-esr)
+command -v janus >/dev/null || need+=(janus)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -28,4 +33,8 @@ fi
 # Debian's coturn package starts a system turnserver on 3478; Switchboard's relay needs that port.
 if command -v systemctl >/dev/null && systemctl is-active --quiet coturn 2>/dev/null; then
   systemctl stop coturn || true
+fi
+# Debian's janus package may start a system Janus; the media benchmark starts its own inside a namespace.
+if command -v systemctl >/dev/null && systemctl is-active --quiet janus 2>/dev/null; then
+  systemctl stop janus || true
 fi
