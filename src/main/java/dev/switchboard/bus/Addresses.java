@@ -23,16 +23,20 @@ public final class Addresses {
    * relay refuses them and tears down their allocations, wherever the peer allocated.
    */
   public static final String TURN_REVOKE = "switchboard.turn.revoke";
+  /** Node-local: the media node's negotiation API ({@code MediaRequest} → {@code MediaReply}). */
+  public static final String MEDIA_NEGOTIATE = "switchboard.media.negotiate";
 
   /**
    * Header naming what a message to a peer's own address is, besides a signal ({@link SignalDelivery}, no
    * header): {@link #PEER_KICK} ({@code PeerKick}), {@link #PEER_RESUME} (a new socket takes the session
-   * over), {@link #PEER_ICE} (fresh ICE servers for an HTTP caller of the same identity).
+   * over), {@link #PEER_ICE} (fresh ICE servers for an HTTP caller of the same identity), {@link #PEER_MEDIA}
+   * (an event from the media node, {@code MediaPush}).
    */
   public static final String PEER_OP = "op";
   public static final String PEER_KICK = "kick";
   public static final String PEER_RESUME = "resume";
   public static final String PEER_ICE = "ice";
+  public static final String PEER_MEDIA = "media";
 
   private static final String PEER_PREFIX = "switchboard.peer.";
   private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";

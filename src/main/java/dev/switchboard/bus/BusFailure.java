@@ -13,6 +13,8 @@ public final class BusFailure {
   /** The target's socket did not confirm in time; the signal may still arrive late, it is not acknowledged. */
   public static final String DELIVERY_TIMEOUT = "delivery_timeout";
   public static final String UNKNOWN_PEER = "unknown_peer";
+  /** No media node answers for the room, or it is full. */
+  public static final String MEDIA_UNAVAILABLE = "media_unavailable";
 
   private BusFailure() {
   }
@@ -24,6 +26,15 @@ public final class BusFailure {
       return reply.getMessage();
     }
     return REGISTRY_UNAVAILABLE;
+  }
+
+  /** The client-facing reason for a failed media request: the node's own refusal, or it is not there. */
+  public static String mediaReasonOf(Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == REFUSED && reply.getMessage() != null) {
+      return reply.getMessage();
+    }
+    return MEDIA_UNAVAILABLE;
   }
 
   /**

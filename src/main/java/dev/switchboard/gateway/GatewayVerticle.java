@@ -47,6 +47,8 @@ import java.util.logging.Logger;
  * and {@code /health}. Holds sockets, not room state: membership lives in the registry.
  */
 public final class GatewayVerticle extends VerticleBase {
+  /** A media node that does not answer a negotiation step in this long is unavailable to the client. */
+  private static final long MEDIA_TIMEOUT_MILLIS = 5_000;
   public static final String SOCKET_PATH = "/socket/websocket";
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
   private static final String SUPPORTED_VSN = "2.0.0";
@@ -119,7 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
           signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
               new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
               config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
-              config.sessionResume().toMillis());
+              config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS));
           server = vertx.createHttpServer(serverOptions(channel));
           return server.requestHandler(router()).listen(config.http().port(), config.http().host());
         });

@@ -5,6 +5,7 @@ import dev.switchboard.auth.AuthFailure;
 import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.JoinRequest;
 import dev.switchboard.bus.LeaveRequest;
+import dev.switchboard.bus.MediaRequest;
 import dev.switchboard.bus.MemberUpdate;
 import dev.switchboard.bus.PeerProfile;
 import dev.switchboard.bus.RoomEvent;
@@ -41,6 +42,8 @@ final class RoomChannel implements ChannelHandler {
   private final Signaling signaling;
   private AccessGrant grant;
   private JsonObject peersAtJoin = new JsonObject();
+  /** The peer negotiated with the media node: its departure is the node's to know too. */
+  private boolean mediaUsed;
 
   RoomChannel(String room, PeerSession session, ChannelContext context, Signaling signaling) {
     this.room = room;
@@ -154,6 +157,9 @@ final class RoomChannel implements ChannelHandler {
           .map(ice -> new JsonObject().put("ice_servers", ice.iceServers()).put("ttl", ice.ttlSeconds()));
       case "auth:refresh" -> refreshAuth(payload);
       case "admin:remove" -> removeMember(payload);
+      case "media:offer" -> media(MediaRequest.Op.OFFER, payload);
+      case "media:answer" -> media(MediaRequest.Op.ANSWER, payload);
+      case "media:candidate" -> media(MediaRequest.Op.CANDIDATE, null);
       default -> signal(event, payload);
     };
   }
@@ -183,6 +189,27 @@ final class RoomChannel implements ChannelHandler {
           signaling.metrics().signalRefused(error.reason());
           return Future.failedFuture(error);
         });
+  }
+
+  /**
+   * One negotiation step with the room's media node (protocol.md §8). An offer is answered in the reply; a
+   * peer whose grant does not publish may only offer to receive.
+   */
+  private Future<JsonObject> media(MediaRequest.Op op, JsonObject payload) {
+    String sdp = null;
+    if (payload != null) {
+      if (!(payload.getValue("sdp") instanceof String text) || text.isEmpty()) {
+        return Future.failedFuture(new ChannelError("invalid_sdp"));
+      }
+      sdp = text;
+      if (!grant.publish() && SdpDirections.wouldSend(op == MediaRequest.Op.OFFER ? "offer" : "answer", sdp)) {
+        refused("media", PUBLISH_NOT_ALLOWED);
+        return Future.failedFuture(new ChannelError(PUBLISH_NOT_ALLOWED));
+      }
+    }
+    mediaUsed = true;
+    return signaling.media().request(new MediaRequest(room, peerId, signaling.nodeId(), op, sdp, grant.publish()))
+        .map(reply -> reply.sdp() == null ? new JsonObject() : new JsonObject().put("sdp", reply.sdp()));
   }
 
   /** A fresh token of the same identity replaces the socket's grant; a bad one changes nothing. */
@@ -223,6 +250,10 @@ final class RoomChannel implements ChannelHandler {
   public Future<Void> terminate(ExitReason reason) {
     signaling.metrics().peerLeft();
     signaling.broadcasts().unsubscribe(room, peerId, session.socket());
+    if (mediaUsed) {
+      // a resumed session negotiates afresh with the node (an ICE restart), so its media ends with the socket
+      signaling.media().leave(room, peerId, signaling.nodeId());
+    }
     if (reason == ExitReason.HANDED_OVER) {
       return Future.succeededFuture(); // the membership moved with the session
     }

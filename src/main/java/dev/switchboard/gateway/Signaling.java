@@ -15,7 +15,8 @@ import io.vertx.core.eventbus.EventBus;
  */
 record Signaling(String nodeId, RegistryClient registry, RoomBroadcasts broadcasts, IceServers iceServers,
                  SwitchboardMetrics metrics, EventBus bus, AccessTokens tokens, boolean tokenMode,
-                 ConnectionLimits limits, Vertx vertx, ResumeTokens resumeTokens, long resumeMillis) {
+                 ConnectionLimits limits, Vertx vertx, ResumeTokens resumeTokens, long resumeMillis,
+                 MediaClient media) {
   boolean resumeEnabled() {
     return resumeMillis > 0;
   }
