@@ -146,27 +146,10 @@ final class PeerSession {
     } else if (Addresses.PEER_ICE.equals(op) && message.body() instanceof JsonObject json) {
       answerIceRequest(message, json.getString("identity"));
     } else if (Addresses.PEER_MEDIA.equals(op) && message.body() instanceof JsonObject json) {
-      pushFromMediaNode(message, MediaPush.fromJson(json));
+      MediaPushes.deliver(socket, message, MediaPush.fromJson(json));
     } else {
       message.fail(BusFailure.REFUSED, "unknown_op");
     }
-  }
-
-  /** The media node's event for a room this socket is in; answered once written, so the node knows. */
-  private void pushFromMediaNode(Message<Object> message, MediaPush push) {
-    String topic = RoomChannel.topic(push.room());
-    if (!socket.hasTopic(topic)) {
-      message.fail(BusFailure.REFUSED, socket.isClosed() ? ChannelError.PEER_UNREACHABLE : ChannelError.UNKNOWN_PEER);
-      return;
-    }
-    socket.deliver(topic, push.event(), push.payload()).onComplete(done -> {
-      if (done.succeeded()) {
-        message.reply(null);
-      } else {
-        message.fail(BusFailure.REFUSED, done.cause() instanceof ChannelError error ? error.reason()
-            : ChannelError.PEER_UNREACHABLE);
-      }
-    });
   }
 
   /** An HTTP caller with a token of this peer's identity asks for ICE servers: only while admitted to a room. */
