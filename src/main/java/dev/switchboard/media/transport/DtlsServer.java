@@ -94,7 +94,10 @@ public final class DtlsServer implements AutoCloseable {
     return pool.getActiveCount();
   }
 
-  /** Stops the pool and interrupts running handshakes; their sessions fail. */
+  /**
+   * Stops the pool (node shutdown): running handshakes are interrupted and their sessions fail; queued ones
+   * never run and get no callback; later handshakes fail at once.
+   */
   @Override
   public void close() {
     pool.shutdownNow();

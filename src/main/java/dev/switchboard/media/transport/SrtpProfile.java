@@ -2,8 +2,8 @@ package dev.switchboard.media.transport;
 
 /**
  * The DTLS-SRTP protection profiles the node speaks (RFC 5764 §4.1.2, RFC 7714 §14.2). It prefers
- * AEAD_AES_128_GCM (one pass for encryption and authentication, a 16-byte tag, hardware
- * accelerated), AES_CM_128_HMAC_SHA1_80 for every client without GCM. The 32-bit-tag and NULL profiles are
+ * AEAD_AES_128_GCM (one pass for encryption and authentication, hardware accelerated) and falls back to
+ * AES_CM_128_HMAC_SHA1_80 for clients without GCM. The 32-bit-tag and NULL profiles are
  * deliberately absent: WebRTC forbids NULL and browsers no longer offer _32 for video.
  */
 public enum SrtpProfile {

@@ -2,6 +2,7 @@ package dev.switchboard.media.transport;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,6 +38,8 @@ final class SpecDtlsClient {
   /** Datagrams to the node for which this answers true are lost. */
   volatile Predicate<byte[]> loseToNode = datagram -> false;
   volatile int handshakeTimeoutMillis = 10_000;
+  /** False plays a client that answers the CertificateRequest with an empty chain. */
+  volatile boolean sendsCertificate = true;
   volatile Certificate nodeCertificate;
   volatile DTLSTransport transport;
 
@@ -47,7 +50,7 @@ final class SpecDtlsClient {
   /** What the node's session sends with: copies, as a real socket would. */
   DtlsSession.Sink sink() {
     return (buf, off, len) -> {
-      byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+      byte[] copy = Arrays.copyOfRange(buf, off, off + len);
       if (!loseFromNode.test(copy)) {
         fromNode.add(copy);
       }
@@ -96,7 +99,7 @@ final class SpecDtlsClient {
 
     @Override
     public void send(byte[] buf, int off, int len) {
-      byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+      byte[] copy = Arrays.copyOfRange(buf, off, off + len);
       if (!loseToNode.test(copy)) {
         session.receive(copy, 0, copy.length);
       }
@@ -152,7 +155,7 @@ final class SpecDtlsClient {
 
         @Override
         public TlsCredentials getClientCredentials(CertificateRequest request) {
-          return identity.signer(context);
+          return sendsCertificate ? identity.signer(context) : null;
         }
       };
     }
