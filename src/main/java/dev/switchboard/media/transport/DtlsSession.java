@@ -108,7 +108,7 @@ public final class DtlsSession implements AutoCloseable {
     }
     if (now == State.NEW && state.compareAndSet(State.NEW, State.HANDSHAKING)) {
       startHandshake();
-    } else if (now == State.CONNECTED) {
+    } else if (state.get() == State.CONNECTED) { // read again: the handshake may have finished meanwhile
       scheduleDrain();
     }
   }
