@@ -1,0 +1,138 @@
+package dev.switchboard.media.forward;
+
+import java.util.Arrays;
+
+/**
+ * One track as one subscriber receives it: the SSRCs the subscriber knows it by (random, unique for the subscriber),
+ * the payload types of the subscriber's SDP, the {@link StreamRewriter} that keeps its numbering continuous, and what
+ * was sent (for its sender reports). Created by {@link RoomMedia#subscribe}; owned by the packet thread.
+ */
+public final class Downstream {
+  private final String subscriberId;
+  private final int outSsrc;
+  private final int outRtxSsrc;
+  private final StreamRewriter rewriter;
+  private final int[] payloadTypes = new int[128];
+  private Track track;
+  private int rtxSeq;
+  private long packetsSent;
+  private long octetsSent;
+  private long retransmissions;
+  private boolean paused;
+  private boolean awaitingKeyframe;
+  private long subscriberEstimateBps = -1;
+
+  Downstream(String subscriberId, Track track, int outSsrc, int outRtxSsrc, int initialSeq, long initialTimestamp,
+      int initialRtxSeq) {
+    this.subscriberId = subscriberId;
+    this.track = track;
+    this.outSsrc = outSsrc;
+    this.outRtxSsrc = outRtxSsrc;
+    this.rewriter = new StreamRewriter(outSsrc, track.clockRate(), initialSeq, initialTimestamp);
+    this.rtxSeq = initialRtxSeq & 0xFFFF;
+    Arrays.fill(payloadTypes, -1);
+    payloadTypes[track.payloadType()] = track.payloadType(); // until the subscriber's SDP says otherwise
+    this.awaitingKeyframe = track.isVideo(); // a decoder cannot start on a delta frame
+  }
+
+  public String subscriberId() {
+    return subscriberId;
+  }
+
+  /** The track fed into this stream now (it changes when the track is republished with another SSRC). */
+  public Track track() {
+    return track;
+  }
+
+  void track(Track replacement) {
+    this.track = replacement;
+    this.awaitingKeyframe = replacement.isVideo();
+  }
+
+  public int outgoingSsrc() {
+    return outSsrc;
+  }
+
+  /** The SSRC for RTX retransmissions to this subscriber, 0 for audio (no RTX). */
+  public int outgoingRtxSsrc() {
+    return outRtxSsrc;
+  }
+
+  public StreamRewriter rewriter() {
+    return rewriter;
+  }
+
+  /** The subscriber's payload type for a source one, or -1 when the subscriber did not negotiate it (drop). */
+  public int payloadType(int sourcePayloadType) {
+    return payloadTypes[sourcePayloadType & 0x7F];
+  }
+
+  /** Maps a source payload type to the subscriber's, from its SDP; {@code outgoing} -1 removes the mapping. */
+  public void mapPayloadType(int source, int outgoing) {
+    if (outgoing < -1 || outgoing > 127) {
+      throw new IllegalArgumentException("payload type " + outgoing);
+    }
+    payloadTypes[source & 0x7F] = outgoing;
+  }
+
+  /** Counts a packet sent to the subscriber, by its payload size (sender reports count payload octets). */
+  public void sent(int payloadOctets) {
+    packetsSent++;
+    octetsSent += payloadOctets;
+  }
+
+  /** The sequence number of the next RTX packet to this subscriber (RTX has its own numbering, RFC 4588 §4). */
+  public int nextRtxSeq() {
+    int seq = rtxSeq;
+    rtxSeq = (rtxSeq + 1) & 0xFFFF;
+    retransmissions++;
+    return seq;
+  }
+
+  public long packetsSent() {
+    return packetsSent;
+  }
+
+  public long octetsSent() {
+    return octetsSent;
+  }
+
+  public long retransmissions() {
+    return retransmissions;
+  }
+
+  /** Paused: the forwarder {@link StreamRewriter#skip skips} its packets (the subscriber muted or hid it). */
+  public boolean paused() {
+    return paused;
+  }
+
+  public void paused(boolean paused) {
+    if (this.paused && !paused && track.isVideo()) {
+      awaitingKeyframe = true; // resuming video needs a keyframe to decode
+    }
+    this.paused = paused;
+  }
+
+  /** Video not started (or restarted) yet: packets are skipped until a keyframe begins. */
+  public boolean awaitingKeyframe() {
+    return awaitingKeyframe;
+  }
+
+  public void awaitingKeyframe(boolean awaiting) {
+    this.awaitingKeyframe = awaiting;
+  }
+
+  /** The subscriber's own bandwidth estimate (its REMB), -1 when unknown. */
+  public long subscriberEstimateBps() {
+    return subscriberEstimateBps;
+  }
+
+  public void subscriberEstimateBps(long bps) {
+    this.subscriberEstimateBps = bps;
+  }
+
+  @Override
+  public String toString() {
+    return "Downstream[" + subscriberId + " <- " + track.id() + " as " + Integer.toUnsignedString(outSsrc) + "]";
+  }
+}
