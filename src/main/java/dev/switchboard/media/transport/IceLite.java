@@ -100,6 +100,8 @@ public final class IceLite {
   private boolean checked;
   private InetSocketAddress selected;
   private long consentAt;
+  private InetSocketAddress lastValid;
+  private long lastValidAt;
 
   /** @param remote the browser's credentials, or null while they are not known */
   public IceLite(IceCredentials local, IceCredentials remote, LongSupplier millis) {
@@ -146,6 +148,8 @@ public final class IceLite {
     if (from.equals(selected)) {
       consentAt = now;
     }
+    lastValid = from;
+    lastValidAt = now;
     return new Check(Verdict.ANSWERED, request.success(from, generation.key), first, changed);
   }
 
@@ -193,6 +197,18 @@ public final class IceLite {
 
   public IceCredentials remote() {
     return current.remote;
+  }
+
+  /**
+   * Where to send now: the selected address, or before a nomination the source of the latest answered check if it
+   * came within the consent window (RFC 8445 §12.1 lets an agent send on a valid pair before selection: the DTLS
+   * handshake may start before the browser nominates). Null when there is nowhere with consent.
+   */
+  public InetSocketAddress destination(long nowMillis) {
+    if (selected != null) {
+      return selected;
+    }
+    return lastValid != null && nowMillis - lastValidAt < CONSENT_TIMEOUT_MILLIS ? lastValid : null;
   }
 
   /** The nominated 5-tuple's remote address, or null before the first nomination and after consent loss. */

@@ -55,13 +55,14 @@ public final class TransportSession {
   }
 
   /**
-   * Sends to the selected address (copied, never blocks).
+   * Sends to the selected address, or before a nomination to the latest address that passed a check (see
+   * {@link IceLite#destination}); copied, never blocks.
    *
-   * @return false, sending nothing, when the session is closed or has no selected address
+   * @return false, sending nothing, when the session is closed or has nowhere with consent to send to
    */
   public boolean send(byte[] buf, int off, int len) {
-    InetSocketAddress to = ice.selected();
-    if (!open || to == null) {
+    InetSocketAddress to = open ? ice.destination(registry.millis.getAsLong()) : null;
+    if (to == null) {
       return false;
     }
     registry.sink.send(to, buf, off, len);

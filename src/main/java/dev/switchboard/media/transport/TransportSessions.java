@@ -44,7 +44,7 @@ public final class TransportSessions {
   }
 
   final DatagramSink sink;
-  private final LongSupplier millis;
+  final LongSupplier millis;
   private final Limits limits;
   private final SourceLimiter unchecked;
   private final Map<String, TransportSession> byUfrag = new HashMap<>();

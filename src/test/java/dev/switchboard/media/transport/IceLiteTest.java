@@ -195,6 +195,7 @@ class IceLiteTest {
     now.addAndGet(1);
     assertTrue(ice.tick(now.get()));
     assertNull(ice.selected(), "no more media after consent loss");
+    assertNull(ice.destination(now.get()));
     assertFalse(ice.tick(now.get() + 60_000), "the loss is told once");
   }
 

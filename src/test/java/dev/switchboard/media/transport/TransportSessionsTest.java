@@ -152,6 +152,19 @@ class TransportSessionsTest {
 
   @Test
   @Timeout(5)
+  void before_a_nomination_send_goes_to_the_latest_checked_address_while_its_check_is_fresh() {
+    receive(BROWSER, valid(false));
+    receive(address(50002), valid(false));
+    sent.clear();
+
+    assertTrue(session.send(DTLS, 0, DTLS.length));
+    assertEquals(address(50002), sent.get(0).to());
+    now.addAndGet(30_000);
+    assertFalse(session.send(DTLS, 0, DTLS.length), "no check for 30 s: no consent to send anywhere");
+  }
+
+  @Test
+  @Timeout(5)
   void a_session_holds_at_most_its_cap_of_5_tuples_evicting_the_oldest_but_the_selected() {
     receive(address(1), valid(true));
     for (int port = 2; port <= 10; port++) {
