@@ -5,9 +5,10 @@ package dev.switchboard.media.rtp;
  * ids 1-14, 1-16 data bytes) and two-byte headers (profile 0x100X, ids 1-255, 0-255 data bytes). Other profiles
  * (RFC 3550's single opaque extension) hold no elements: nothing is found in them and nothing rewritten.
  *
- * <p>Both forms agree that a zero byte between elements is padding (RFC 8285 §4.2, §4.3). In the one-byte form id
- * 15 ends the parsing: its length is ignored and elements after it are not considered (§4.2). An element that runs
- * past the extension ends the parsing too, so hostile lengths never reach past the block.
+ * <p>Both forms agree that a zero byte between elements is padding (RFC 8285 §4.2, §4.3); in the one-byte form any
+ * byte with id 0 is skipped alone, as libwebrtc does. In the one-byte form id 15 ends the parsing: its length is
+ * ignored and elements after it are not considered (§4.2). An element that runs past the extension ends the parsing
+ * too, so hostile lengths never reach past the block.
  *
  * <p>A found element is returned as one {@code long}, offset in the high and length in the low half, so the packet
  * path gets two ints back without allocating.
@@ -48,38 +49,15 @@ public final class HeaderExtensions {
       return NOT_FOUND;
     }
     int end = off + len;
-    int i = off;
-    while (i < end) {
-      int first = b[i] & 0xff;
-      if (first == 0) {
-        i++;
-        continue;
-      }
-      int elementId;
-      int dataLength;
-      int data;
-      if (oneByte) {
-        elementId = first >>> 4;
-        if (elementId == 15) {
-          return NOT_FOUND;
-        }
-        dataLength = (first & 0x0f) + 1;
-        data = i + 1;
-      } else {
-        if (i + 2 > end) {
-          return NOT_FOUND;
-        }
-        elementId = first;
-        dataLength = b[i + 1] & 0xff;
-        data = i + 2;
-      }
-      if (data + dataLength > end) {
+    for (int i = off, next; i < end; i = next) {
+      next = next(b, i, end, oneByte);
+      if (next < 0) {
         return NOT_FOUND;
       }
-      if (elementId == id) {
-        return (long) data << 32 | dataLength;
+      if (id(b, i, oneByte) == id) {
+        int data = dataOffset(i, oneByte);
+        return (long) data << 32 | next - data;
       }
-      i = data + dataLength;
     }
     return NOT_FOUND;
   }
@@ -98,42 +76,65 @@ public final class HeaderExtensions {
     if (!oneByte && !isTwoByte(profile)) {
       return;
     }
-    int maxId = oneByte ? 14 : 255;
     int end = off + len;
-    int i = off;
-    while (i < end) {
-      int first = b[i] & 0xff;
-      if (first == 0) {
-        i++;
-        continue;
-      }
-      int elementId;
-      int next;
-      if (oneByte) {
-        elementId = first >>> 4;
-        if (elementId == 15) {
-          return;
-        }
-        next = i + 1 + (first & 0x0f) + 1;
-      } else {
-        if (i + 2 > end) {
-          return;
-        }
-        elementId = first;
-        next = i + 2 + (b[i + 1] & 0xff);
-      }
-      if (next > end) {
+    for (int i = off, next; i < end; i = next) {
+      next = next(b, i, end, oneByte);
+      if (next < 0) {
         return;
       }
-      int mapped = elementId < idMap.length ? idMap[elementId] : 0;
-      if (mapped <= 0 || mapped > maxId) {
+      if (id(b, i, oneByte) == 0) {
+        continue;
+      }
+      int mapped = mapped(idMap, id(b, i, oneByte));
+      if (mapped <= 0 || oneByte && mapped > 14) {
         java.util.Arrays.fill(b, i, next, (byte) 0);
       } else if (oneByte) {
-        b[i] = (byte) (mapped << 4 | first & 0x0f);
+        b[i] = (byte) (mapped << 4 | b[i] & 0x0f);
       } else {
         b[i] = (byte) mapped;
       }
-      i = next;
     }
+  }
+
+  /** The receiver's id for a sender's id: 1-255, or 0 when it has none. */
+  static int mapped(int[] idMap, int id) {
+    int mapped = id < idMap.length ? idMap[id] : 0;
+    return mapped > 0 && mapped <= 255 ? mapped : 0;
+  }
+
+  /**
+   * The index after the element or padding byte at {@code i}, or -1 where parsing stops: a one-byte id 15, or an
+   * element running past {@code end}. Every walk over elements goes through here, so each bounds check is made
+   * once.
+   */
+  static int next(byte[] b, int i, int end, boolean oneByte) {
+    int first = b[i] & 0xff;
+    // padding; a one-byte header with id 0 and a nonzero length is skipped as one byte too, as browsers do
+    if (oneByte ? first >>> 4 == 0 : first == 0) {
+      return i + 1;
+    }
+    int next;
+    if (oneByte) {
+      if (first >>> 4 == 15) {
+        return -1;
+      }
+      next = i + 1 + (first & 0x0f) + 1;
+    } else {
+      if (i + 2 > end) {
+        return -1;
+      }
+      next = i + 2 + (b[i + 1] & 0xff);
+    }
+    return next > end ? -1 : next;
+  }
+
+  /** The id of the element (not padding) at {@code i}. */
+  static int id(byte[] b, int i, boolean oneByte) {
+    return oneByte ? (b[i] & 0xff) >>> 4 : b[i] & 0xff;
+  }
+
+  /** Where the data of the element at {@code i} starts. */
+  static int dataOffset(int i, boolean oneByte) {
+    return i + (oneByte ? 1 : 2);
   }
 }

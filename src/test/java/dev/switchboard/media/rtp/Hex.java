@@ -11,6 +11,11 @@ final class Hex {
     return HexFormat.of().parseHex(hex.replaceAll("[\\s|]", ""));
   }
 
+  /** The hex as {@link #of} prints it: lower case, without separators. */
+  static String normal(String hex) {
+    return HexFormat.of().formatHex(bytes(hex));
+  }
+
   static String of(byte[] b, int off, int len) {
     return HexFormat.of().formatHex(b, off, off + len);
   }
