@@ -1,0 +1,164 @@
+package dev.switchboard.media.forward;
+
+import dev.switchboard.media.rtp.RtpPacket;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The forwarding step of one room on the packet thread: an unprotected RTP packet from a publisher goes, rewritten,
+ * to every subscriber of its track; a subscriber's NACK is answered from the publisher's cache. What leaves here is
+ * still plain RTP: {@link Egress} protects it for the subscriber and sends it.
+ *
+ * <p>Per publisher stream ({@link SourceStream}) the packets are counted for receiver reports, gaps are tracked for
+ * upstream NACKs and kept in a cache for subscribers' NACKs. Per subscriber, a video stream waits for a keyframe
+ * before it forwards anything (a decoder cannot start on a delta frame), and packets it does not forward take no
+ * sequence number, so the subscriber sees no gap. No allocation per packet: one reusable output buffer.
+ */
+public final class PacketForwarder {
+  /** Where a rewritten packet goes: the subscriber's SRTP session and selected address. */
+  @FunctionalInterface
+  public interface Egress {
+    /**
+     * @param buf holds the packet at {@code off}; at least {@link #TAIL_ROOM} bytes after it are free for the SRTP tag
+     * @return false when the subscriber cannot take it now (no keys yet, no address): counted, not retried
+     */
+    boolean send(String subscriberId, byte[] buf, int off, int len);
+  }
+
+  /** Room after a packet in the output buffer for the SRTP auth tag (and SRTCP index). */
+  public static final int TAIL_ROOM = 64;
+  private static final int MAX_PACKET = 1500;
+
+  private final RoomMedia room;
+  private final Egress egress;
+  private final Map<Integer, SourceStream> sources = new HashMap<>();
+  private final RtpPacket in = new RtpPacket();
+  private final RtpPacket out = new RtpPacket();
+  private final byte[] outBuffer = new byte[MAX_PACKET + TAIL_ROOM];
+  private long unknownSource;
+  private long notDelivered;
+
+  public PacketForwarder(RoomMedia room, Egress egress) {
+    this.room = room;
+    this.egress = egress;
+  }
+
+  /** A publisher's stream starts: its cache, loss tracking and keyframe detection. */
+  public SourceStream addSource(Track track, KeyframeDetector detector) {
+    SourceStream source = new SourceStream(track, detector);
+    sources.put(track.ssrc(), source);
+    return source;
+  }
+
+  public void removeSource(int ssrc) {
+    sources.remove(ssrc);
+  }
+
+  public SourceStream source(int ssrc) {
+    return sources.get(ssrc);
+  }
+
+  /** An unprotected RTP packet from a publisher; returns how many subscribers it was sent to. */
+  public int onRtp(byte[] buf, int off, int len, long now) {
+    if (len > MAX_PACKET || !in.wrap(buf, off, len)) {
+      return 0;
+    }
+    SourceStream source = sources.get(in.ssrc());
+    if (source == null) {
+      unknownSource++;
+      return 0;
+    }
+    int ssrc = in.ssrc();
+    int seq = in.sequenceNumber();
+    long timestamp = in.timestamp() & 0xFFFF_FFFFL;
+    boolean keyframe = source.received(in, buf, off, len, now);
+    int sent = 0;
+    for (Downstream downstream : room.downstreams(ssrc)) {
+      int payloadType = downstream.payloadType(in.payloadType());
+      if (downstream.paused() || payloadType < 0 || (downstream.awaitingKeyframe() && !keyframe)) {
+        downstream.rewriter().skip(ssrc, seq, now);
+        continue;
+      }
+      int outSeq = downstream.rewriter().forward(ssrc, seq, timestamp, now);
+      if (outSeq == StreamRewriter.DROP) {
+        continue;
+      }
+      downstream.awaitingKeyframe(false);
+      if (send(downstream, buf, off, len, outSeq, downstream.rewriter().timestamp(timestamp), payloadType)) {
+        downstream.sent(in.payloadLength());
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * A subscriber's NACK for its outgoing sequence numbers: each one that still maps to a cached source packet is
+   * sent again under the same outgoing number (RTX comes with the negotiated RTX payload type, later).
+   *
+   * @return how many packets were sent again
+   */
+  public int onNack(String subscriberId, int outgoingSsrc, int[] lostSequenceNumbers, int count, long now) {
+    Downstream downstream = room.downstream(subscriberId, outgoingSsrc);
+    if (downstream == null) {
+      return 0;
+    }
+    int resent = 0;
+    byte[] scratch = outBuffer;
+    for (int i = 0; i < count; i++) {
+      long origin = downstream.rewriter().toSource(lostSequenceNumbers[i]);
+      if (origin < 0) {
+        continue;
+      }
+      SourceStream source = sources.get(StreamRewriter.ssrcOf(origin));
+      if (source == null) {
+        continue;
+      }
+      int len = source.cache().copy(StreamRewriter.seqOf(origin), now, scratch, 0);
+      if (len < 0 || !out.wrap(scratch, 0, len)) {
+        continue;
+      }
+      int payloadType = downstream.payloadType(out.payloadType());
+      if (payloadType < 0) {
+        continue;
+      }
+      long timestamp = downstream.rewriter().timestamp(out.timestamp() & 0xFFFF_FFFFL);
+      out.setSsrc(downstream.outgoingSsrc());
+      out.setSequenceNumber(lostSequenceNumbers[i]);
+      out.setTimestamp((int) timestamp);
+      out.setPayloadType(payloadType);
+      if (egress.send(downstream.subscriberId(), scratch, 0, len)) {
+        resent++;
+      } else {
+        notDelivered++;
+      }
+    }
+    return resent;
+  }
+
+  private boolean send(Downstream downstream, byte[] buf, int off, int len, int outSeq, long timestamp,
+      int payloadType) {
+    System.arraycopy(buf, off, outBuffer, 0, len);
+    out.wrap(outBuffer, 0, len);
+    out.setSsrc(downstream.outgoingSsrc());
+    out.setSequenceNumber(outSeq);
+    out.setTimestamp((int) timestamp);
+    out.setPayloadType(payloadType);
+    if (egress.send(downstream.subscriberId(), outBuffer, 0, len)) {
+      return true;
+    }
+    notDelivered++;
+    return false;
+  }
+
+  /** Packets whose SSRC no published track has. */
+  public long unknownSource() {
+    return unknownSource;
+  }
+
+  /** Packets the egress could not take (a subscriber without keys or address yet). */
+  public long notDelivered() {
+    return notDelivered;
+  }
+}

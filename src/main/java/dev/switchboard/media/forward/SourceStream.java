@@ -1,0 +1,65 @@
+package dev.switchboard.media.forward;
+
+import dev.switchboard.media.rtp.RtpPacket;
+
+/**
+ * What the node keeps of one publisher stream: the last second or so of packets for subscribers' NACKs, the
+ * reception statistics for its receiver reports, the gaps it NACKs upstream, and the keyframe requests it owes the
+ * publisher. Packet thread only.
+ */
+public final class SourceStream {
+  private static final int CACHE_PACKETS = 1024;
+  private static final int CACHE_PACKET_BYTES = 1500;
+  private static final long CACHE_AGE_NANOS = 2_000_000_000L;
+
+  private final Track track;
+  private final KeyframeDetector detector;
+  private final PacketCache cache;
+  private final ReceiverStats stats;
+  private final NackGenerator nacks = new NackGenerator();
+  private final KeyframeRequests keyframes = new KeyframeRequests();
+
+  SourceStream(Track track, KeyframeDetector detector) {
+    this.track = track;
+    this.detector = detector;
+    // audio needs no cache: Opus conceals loss better than a late retransmission would help
+    this.cache = new PacketCache(track.isVideo() ? CACHE_PACKETS : 16, CACHE_PACKET_BYTES, CACHE_AGE_NANOS);
+    this.stats = new ReceiverStats(track.ssrc(), track.clockRate());
+  }
+
+  /** Records a packet; returns whether it starts a keyframe. */
+  boolean received(RtpPacket packet, byte[] buf, int off, int len, long now) {
+    int seq = packet.sequenceNumber();
+    stats.received(seq, packet.timestamp() & 0xFFFF_FFFFL, now);
+    if (track.isVideo()) {
+      nacks.received(seq, now);
+      cache.put(seq, buf, off, len, now);
+    }
+    boolean keyframe = detector.isKeyframe(buf, packet.payloadOffset(), packet.payloadLength());
+    if (keyframe && track.isVideo()) {
+      keyframes.keyframeReceived();
+      nacks.keyframe(seq);
+    }
+    return keyframe;
+  }
+
+  public Track track() {
+    return track;
+  }
+
+  public PacketCache cache() {
+    return cache;
+  }
+
+  public ReceiverStats stats() {
+    return stats;
+  }
+
+  public NackGenerator nacks() {
+    return nacks;
+  }
+
+  public KeyframeRequests keyframes() {
+    return keyframes;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.switchboard.media.forward;
+
+import dev.switchboard.media.rtp.RtpPacket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class PacketForwarderTest {
+  private static final int CAMERA_SSRC = 0x1111;
+  private static final long MS = 1_000_000L;
+
+  private record Sent(String subscriber, byte[] packet) {
+    RtpPacket rtp() {
+      RtpPacket p = new RtpPacket();
+      assertTrue(p.wrap(packet, 0, packet.length));
+      return p;
+    }
+  }
+
+  private final List<Sent> sent = new ArrayList<>();
+  private final Router router = new Router(Router.Limits.defaults(), new SplittableRandom(7));
+  private final RoomMedia room = router.join("r", "alice");
+  private final PacketForwarder forwarder = new PacketForwarder(room, (subscriber, buf, off, len) -> {
+    assertTrue(buf.length - off - len >= PacketForwarder.TAIL_ROOM, "room for the SRTP tag");
+    sent.add(new Sent(subscriber, Arrays.copyOfRange(buf, off, off + len)));
+    return true;
+  });
+  private Downstream bob;
+  private Downstream carol;
+
+  private void publishCameraTo(String... subscribers) {
+    Track camera = router.publish("alice", new Track("alice-cam", "alice", Track.Kind.VIDEO, CAMERA_SSRC, 0, 90_000, 96));
+    forwarder.addSource(camera, KeyframeDetector.VP8);
+    for (String subscriber : subscribers) {
+      router.join("r", subscriber);
+      Downstream d = router.subscribe(subscriber, "alice-cam");
+      if (subscriber.equals("bob")) {
+        bob = d;
+      } else {
+        carol = d;
+      }
+    }
+  }
+
+  /** A VP8 packet (RFC 7741 descriptor S=1, PID 0), keyframe or delta, with a recognisable payload. */
+  private static byte[] vp8(int seq, long timestamp, boolean keyframe, int fill) {
+    byte[] payload = {0x10, (byte) (keyframe ? 0x00 : 0x01), 0, 0, (byte) 0x9d, 0x01, 0x2a, (byte) fill, (byte) fill};
+    byte[] packet = new byte[12 + payload.length];
+    packet[0] = (byte) 0x80;
+    packet[1] = (byte) 96;
+    packet[2] = (byte) (seq >> 8);
+    packet[3] = (byte) seq;
+    packet[4] = (byte) (timestamp >> 24);
+    packet[5] = (byte) (timestamp >> 16);
+    packet[6] = (byte) (timestamp >> 8);
+    packet[7] = (byte) timestamp;
+    packet[8] = 0;
+    packet[9] = 0;
+    packet[10] = (byte) (CAMERA_SSRC >> 8);
+    packet[11] = (byte) CAMERA_SSRC;
+    System.arraycopy(payload, 0, packet, 12, payload.length);
+    return packet;
+  }
+
+  private int forward(byte[] packet, long now) {
+    return forwarder.onRtp(packet, 0, packet.length, now);
+  }
+
+  @Test
+  void a_video_subscriber_gets_nothing_before_the_first_keyframe_and_then_a_gapless_stream() {
+    publishCameraTo("bob");
+    assertEquals(0, forward(vp8(100, 9000, false, 1), 0), "a decoder cannot start on a delta frame");
+    assertEquals(1, forward(vp8(101, 12000, true, 2), 33 * MS));
+    assertEquals(1, forward(vp8(102, 15000, false, 3), 66 * MS));
+    RtpPacket first = sent.get(0).rtp();
+    RtpPacket second = sent.get(1).rtp();
+    assertEquals(bob.outgoingSsrc(), first.ssrc());
+    assertEquals(bob.outgoingSsrc(), second.ssrc());
+    assertEquals((first.sequenceNumber() + 1) & 0xFFFF, second.sequenceNumber(), "the skipped delta took no number");
+    assertEquals(3000, second.timestamp() - first.timestamp(), "timestamps keep the source's spacing");
+    assertEquals(2, sent.get(0).packet()[12 + 7], "the payload is the publisher's");
+  }
+
+  @Test
+  void each_subscriber_gets_its_own_ssrc_and_the_publishers_packet_is_left_as_it_was() {
+    publishCameraTo("bob", "carol");
+    byte[] keyframe = vp8(500, 1, true, 9);
+    byte[] original = keyframe.clone();
+    assertEquals(2, forward(keyframe, 0));
+    assertArrayEquals(original, keyframe, "rewriting works on a copy per subscriber");
+    assertEquals(bob.outgoingSsrc(), sent.get(0).rtp().ssrc());
+    assertEquals(carol.outgoingSsrc(), sent.get(1).rtp().ssrc());
+    assertTrue(bob.outgoingSsrc() != carol.outgoingSsrc());
+  }
+
+  @Test
+  void a_subscribers_nack_is_answered_from_the_cache_under_the_number_it_asked_for() {
+    publishCameraTo("bob");
+    forward(vp8(10, 0, true, 1), 0);
+    forward(vp8(11, 0, false, 2), MS);
+    forward(vp8(12, 3000, false, 3), 2 * MS);
+    int lost = sent.get(1).rtp().sequenceNumber();
+    sent.clear();
+    assertEquals(1, forwarder.onNack("bob", bob.outgoingSsrc(), new int[] {lost, (lost + 500) & 0xFFFF}, 2, 3 * MS));
+    RtpPacket again = sent.get(0).rtp();
+    assertEquals(lost, again.sequenceNumber());
+    assertEquals(bob.outgoingSsrc(), again.ssrc());
+    assertEquals(2, sent.get(0).packet()[12 + 7], "the packet the subscriber lost, not another");
+    assertEquals(0, forwarder.onNack("carol", bob.outgoingSsrc(), new int[] {lost}, 1, 3 * MS),
+        "a NACK names the subscriber's own stream only");
+  }
+
+  @Test
+  void packets_of_an_unpublished_ssrc_and_malformed_packets_go_nowhere() {
+    publishCameraTo("bob");
+    byte[] stranger = vp8(1, 1, true, 1);
+    stranger[11] = 0x22;
+    assertEquals(0, forward(stranger, 0));
+    assertEquals(1, forwarder.unknownSource());
+    assertEquals(0, forwarder.onRtp(new byte[] {(byte) 0x80, 96, 0}, 0, 3, 0));
+    assertEquals(0, forwarder.onRtp(new byte[2000], 0, 2000, 0), "larger than any packet the node forwards");
+    assertTrue(sent.isEmpty());
+  }
+
+  @Test
+  void a_subscriber_without_keys_yet_is_counted_not_retried() {
+    List<String> refused = new ArrayList<>();
+    PacketForwarder closed = new PacketForwarder(room, (subscriber, buf, off, len) -> refused.add(subscriber) && false);
+    Track camera = router.publish("alice", new Track("alice-cam", "alice", Track.Kind.VIDEO, CAMERA_SSRC, 0, 90_000, 96));
+    closed.addSource(camera, KeyframeDetector.VP8);
+    router.join("r", "bob");
+    router.subscribe("bob", "alice-cam");
+    byte[] keyframe = vp8(1, 1, true, 1);
+    assertEquals(0, closed.onRtp(keyframe, 0, keyframe.length, 0));
+    assertEquals(List.of("bob"), refused);
+    assertEquals(1, closed.notDelivered());
+  }
+}
