@@ -51,26 +51,6 @@ class PacketForwarderTest {
     }
   }
 
-  /** A VP8 packet (RFC 7741 descriptor S=1, PID 0), keyframe or delta, with a recognisable payload. */
-  private static byte[] vp8(int seq, long timestamp, boolean keyframe, int fill) {
-    byte[] payload = {0x10, (byte) (keyframe ? 0x00 : 0x01), 0, 0, (byte) 0x9d, 0x01, 0x2a, (byte) fill, (byte) fill};
-    byte[] packet = new byte[12 + payload.length];
-    packet[0] = (byte) 0x80;
-    packet[1] = (byte) 96;
-    packet[2] = (byte) (seq >> 8);
-    packet[3] = (byte) seq;
-    packet[4] = (byte) (timestamp >> 24);
-    packet[5] = (byte) (timestamp >> 16);
-    packet[6] = (byte) (timestamp >> 8);
-    packet[7] = (byte) timestamp;
-    packet[8] = 0;
-    packet[9] = 0;
-    packet[10] = (byte) (CAMERA_SSRC >> 8);
-    packet[11] = (byte) CAMERA_SSRC;
-    System.arraycopy(payload, 0, packet, 12, payload.length);
-    return packet;
-  }
-
   private int forward(byte[] packet, long now) {
     return forwarder.onRtp(packet, 0, packet.length, now);
   }
@@ -78,9 +58,9 @@ class PacketForwarderTest {
   @Test
   void a_video_subscriber_gets_nothing_before_the_first_keyframe_and_then_a_gapless_stream() {
     publishCameraTo("bob");
-    assertEquals(0, forward(vp8(100, 9000, false, 1), 0), "a decoder cannot start on a delta frame");
-    assertEquals(1, forward(vp8(101, 12000, true, 2), 33 * MS));
-    assertEquals(1, forward(vp8(102, 15000, false, 3), 66 * MS));
+    assertEquals(0, forward(SpecPackets.vp8(CAMERA_SSRC, 100, 9000, false, 1), 0), "a decoder cannot start on a delta frame");
+    assertEquals(1, forward(SpecPackets.vp8(CAMERA_SSRC, 101, 12000, true, 2), 33 * MS));
+    assertEquals(1, forward(SpecPackets.vp8(CAMERA_SSRC, 102, 15000, false, 3), 66 * MS));
     RtpPacket first = sent.get(0).rtp();
     RtpPacket second = sent.get(1).rtp();
     assertEquals(bob.outgoingSsrc(), first.ssrc());
@@ -93,7 +73,7 @@ class PacketForwarderTest {
   @Test
   void each_subscriber_gets_its_own_ssrc_and_the_publishers_packet_is_left_as_it_was() {
     publishCameraTo("bob", "carol");
-    byte[] keyframe = vp8(500, 1, true, 9);
+    byte[] keyframe = SpecPackets.vp8(CAMERA_SSRC, 500, 1, true, 9);
     byte[] original = keyframe.clone();
     assertEquals(2, forward(keyframe, 0));
     assertArrayEquals(original, keyframe, "rewriting works on a copy per subscriber");
@@ -105,9 +85,9 @@ class PacketForwarderTest {
   @Test
   void a_subscribers_nack_is_answered_from_the_cache_under_the_number_it_asked_for() {
     publishCameraTo("bob");
-    forward(vp8(10, 0, true, 1), 0);
-    forward(vp8(11, 0, false, 2), MS);
-    forward(vp8(12, 3000, false, 3), 2 * MS);
+    forward(SpecPackets.vp8(CAMERA_SSRC, 10, 0, true, 1), 0);
+    forward(SpecPackets.vp8(CAMERA_SSRC, 11, 0, false, 2), MS);
+    forward(SpecPackets.vp8(CAMERA_SSRC, 12, 3000, false, 3), 2 * MS);
     int lost = sent.get(1).rtp().sequenceNumber();
     sent.clear();
     assertEquals(1, forwarder.onNack("bob", bob.outgoingSsrc(), new int[] {lost, (lost + 500) & 0xFFFF}, 2, 3 * MS));
@@ -122,7 +102,7 @@ class PacketForwarderTest {
   @Test
   void packets_of_an_unpublished_ssrc_and_malformed_packets_go_nowhere() {
     publishCameraTo("bob");
-    byte[] stranger = vp8(1, 1, true, 1);
+    byte[] stranger = SpecPackets.vp8(CAMERA_SSRC, 1, 1, true, 1);
     stranger[11] = 0x22;
     assertEquals(0, forward(stranger, 0));
     assertEquals(1, forwarder.unknownSource());
@@ -139,7 +119,7 @@ class PacketForwarderTest {
     closed.addSource(camera, KeyframeDetector.VP8);
     router.join("r", "bob");
     router.subscribe("bob", "alice-cam");
-    byte[] keyframe = vp8(1, 1, true, 1);
+    byte[] keyframe = SpecPackets.vp8(CAMERA_SSRC, 1, 1, true, 1);
     assertEquals(0, closed.onRtp(keyframe, 0, keyframe.length, 0));
     assertEquals(List.of("bob"), refused);
     assertEquals(1, closed.notDelivered());

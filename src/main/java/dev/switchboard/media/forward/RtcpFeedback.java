@@ -1,0 +1,146 @@
+package dev.switchboard.media.forward;
+
+import dev.switchboard.media.rtp.Feedback;
+import dev.switchboard.media.rtp.Nack;
+import dev.switchboard.media.rtp.Pli;
+import dev.switchboard.media.rtp.Remb;
+import dev.switchboard.media.rtp.RtcpCompound;
+import dev.switchboard.media.rtp.RtcpHeader;
+import dev.switchboard.media.rtp.SenderReport;
+
+import java.util.List;
+
+/**
+ * The node's end of RTCP in one room (it terminates RTCP: nothing a participant sends is passed through as it is).
+ * From a subscriber: PLI and FIR become one throttled keyframe request to the publisher of that stream, NACKs are
+ * answered from the cache by the {@link PacketForwarder}, REMB caps what the node asks of the publisher. From a
+ * publisher: sender reports feed its receiver reports (LSR/DLSR). Upstream, {@link #tick} sends the NACKs for
+ * missing packets and the keyframe requests that are due.
+ */
+public final class RtcpFeedback {
+  /** An unprotected RTCP packet for a participant: its SRTCP session protects it and sends it. */
+  @FunctionalInterface
+  public interface Egress {
+    /** @param buf holds the packet at {@code off} with at least {@link PacketForwarder#TAIL_ROOM} bytes free after it */
+    boolean send(String participantId, byte[] buf, int off, int len);
+  }
+
+  /** The SSRC the node signs its own feedback with (RFC 4585 lets a receiver without media use any). */
+  public static final int NODE_SSRC = 1;
+  private static final int MAX_NACKS_PER_TICK = 64;
+
+  private final RoomMedia room;
+  private final PacketForwarder forwarder;
+  private final Egress egress;
+  private final RtcpCompound compound = new RtcpCompound();
+  private final byte[] out = new byte[1200 + PacketForwarder.TAIL_ROOM];
+  private final int[] lost = new int[MAX_NACKS_PER_TICK];
+  private long keyframeRequestsSent;
+  private long nacksSent;
+
+  public RtcpFeedback(RoomMedia room, PacketForwarder forwarder, Egress egress) {
+    this.room = room;
+    this.forwarder = forwarder;
+    this.egress = egress;
+  }
+
+  /** An unprotected compound RTCP datagram from a participant, as subscriber of some streams and publisher of others. */
+  public void onRtcp(String participantId, byte[] buf, int off, int len, long now) {
+    compound.reset(buf, off, len);
+    while (compound.next()) {
+      int at = compound.offset();
+      int length = compound.length();
+      int type = compound.type();
+      if (type == RtcpHeader.PSFB && (compound.count() == RtcpHeader.FMT_PLI || compound.count() == RtcpHeader.FMT_FIR)) {
+        keyframeWanted(participantId, Feedback.mediaSsrc(buf, at), compound.count() == RtcpHeader.FMT_FIR, buf, at,
+            length, now);
+      } else if (type == RtcpHeader.PSFB && compound.count() == RtcpHeader.FMT_AFB) {
+        Remb remb = Remb.read(buf, at, length);
+        if (remb != null) {
+          for (int ssrc : remb.ssrcs()) {
+            Downstream downstream = room.downstream(participantId, ssrc);
+            if (downstream != null) {
+              downstream.subscriberEstimateBps(remb.bitrate());
+            }
+          }
+        }
+      } else if (type == RtcpHeader.RTPFB && compound.count() == RtcpHeader.FMT_NACK && Nack.is(buf, at, length)) {
+        int[] seqs = Nack.lostSequenceNumbers(buf, at, length);
+        forwarder.onNack(participantId, Feedback.mediaSsrc(buf, at), seqs, seqs.length, now);
+      } else if (type == RtcpHeader.SR) {
+        SenderReport report = SenderReport.read(buf, at, length);
+        SourceStream source = report == null ? null : forwarder.source(report.ssrc());
+        if (source != null && source.track().ownerId().equals(participantId)) {
+          source.stats().senderReport(report.ntpTimestamp(), now);
+        }
+      }
+    }
+  }
+
+  /** PLI/FIR for one of the subscriber's outgoing streams: FIR names its streams in its entries (RFC 5104 §4.3.1). */
+  private void keyframeWanted(String subscriberId, int mediaSsrc, boolean fir, byte[] buf, int at, int length,
+      long now) {
+    if (!fir) {
+      keyframeFor(room.downstream(subscriberId, mediaSsrc), now);
+      return;
+    }
+    dev.switchboard.media.rtp.Fir request = dev.switchboard.media.rtp.Fir.read(buf, at, length);
+    List<dev.switchboard.media.rtp.Fir.Entry> entries = request == null ? List.of() : request.entries();
+    for (dev.switchboard.media.rtp.Fir.Entry entry : entries) {
+      keyframeFor(room.downstream(subscriberId, entry.ssrc()), now);
+    }
+  }
+
+  private void keyframeFor(Downstream downstream, long now) {
+    if (downstream == null) {
+      return;
+    }
+    SourceStream source = forwarder.source(downstream.track().ssrc());
+    if (source != null && source.keyframes().request(now)) {
+      sendPli(source);
+    }
+  }
+
+  /** A new subscriber of a video stream needs a keyframe to start: ask the publisher (throttled like any other). */
+  public void subscriberAdded(Downstream downstream, long now) {
+    if (downstream.track().isVideo()) {
+      keyframeFor(downstream, now);
+    }
+  }
+
+  /** Upstream NACKs for missing packets and keyframe requests whose throttle window ended. */
+  public void tick(long now) {
+    for (Track track : room.tracks()) {
+      SourceStream source = forwarder.source(track.ssrc());
+      if (source == null) {
+        continue;
+      }
+      int missing = source.nacks().pending(now, lost);
+      if (missing > 0) {
+        int len = Nack.write(out, 0, NODE_SSRC, track.ssrc(), lost, 0, missing);
+        if (len > 0 && egress.send(track.ownerId(), out, 0, len)) {
+          nacksSent++;
+        }
+      }
+      boolean giveUpOnLoss = source.nacks().takeKeyframeRequest() && source.keyframes().request(now);
+      if (giveUpOnLoss || source.keyframes().poll(now)) {
+        sendPli(source);
+      }
+    }
+  }
+
+  private void sendPli(SourceStream source) {
+    int len = Pli.write(out, 0, NODE_SSRC, source.track().ssrc());
+    if (egress.send(source.track().ownerId(), out, 0, len)) {
+      keyframeRequestsSent++;
+    }
+  }
+
+  public long keyframeRequestsSent() {
+    return keyframeRequestsSent;
+  }
+
+  public long nacksSent() {
+    return nacksSent;
+  }
+}
