@@ -3,12 +3,17 @@ package dev.switchboard.media.forward;
 import dev.switchboard.media.rtp.Feedback;
 import dev.switchboard.media.rtp.Nack;
 import dev.switchboard.media.rtp.Pli;
+import dev.switchboard.media.rtp.ReceiverReport;
+import dev.switchboard.media.rtp.ReportBlock;
 import dev.switchboard.media.rtp.Remb;
 import dev.switchboard.media.rtp.RtcpCompound;
 import dev.switchboard.media.rtp.RtcpHeader;
 import dev.switchboard.media.rtp.SenderReport;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The node's end of RTCP in one room (it terminates RTCP: nothing a participant sends is passed through as it is).
@@ -35,6 +40,7 @@ public final class RtcpFeedback {
   private final RtcpCompound compound = new RtcpCompound();
   private final byte[] out = new byte[1200 + PacketForwarder.TAIL_ROOM];
   private final int[] lost = new int[MAX_NACKS_PER_TICK];
+  private final Map<String, BandwidthFeedback> bandwidth = new HashMap<>();
   private long keyframeRequestsSent;
   private long nacksSent;
 
@@ -72,6 +78,9 @@ public final class RtcpFeedback {
         SourceStream source = report == null ? null : forwarder.source(report.ssrc());
         if (source != null && source.track().ownerId().equals(participantId)) {
           source.stats().senderReport(report.ntpTimestamp(), now);
+          source.senderReport(new SenderInfo(report.ssrc(), report.ntpTimestamp(),
+              report.rtpTimestamp() & 0xFFFF_FFFFL, report.packetCount() & 0xFFFF_FFFFL,
+              report.octetCount() & 0xFFFF_FFFFL));
         }
       }
     }
@@ -127,6 +136,72 @@ public final class RtcpFeedback {
         sendPli(source);
       }
     }
+  }
+
+  /**
+   * The periodic reports (every second or so, RFC 3550 §6.2 allows that at these rates): to each publisher a
+   * receiver report of its streams, and a REMB whose value follows the loss in those reports, so its encoder
+   * ramps up on a clean path (without any feedback Chrome stays near its start bitrate); to each subscriber a
+   * sender report per stream it receives, for lip sync.
+   */
+  public void reports(long now) {
+    for (String participant : room.participants()) {
+      List<Track> published = room.tracksOf(participant);
+      List<ReportBlock> blocks = new ArrayList<>(published.size());
+      List<Integer> videoSsrcs = new ArrayList<>(2);
+      for (Track track : published) {
+        SourceStream source = forwarder.source(track.ssrc());
+        dev.switchboard.media.forward.ReportBlock block = source == null ? null : source.stats().report(now);
+        if (block == null) {
+          continue;
+        }
+        blocks.add(new ReportBlock(block.ssrc(), block.fractionLost(), block.cumulativeLost(),
+            (int) block.extHighestSeq(), (int) block.jitter(), (int) block.lsr(), (int) block.dlsr()));
+        if (track.isVideo()) {
+          videoSsrcs.add(track.ssrc());
+          bandwidth(participant).lossReported(block.fractionLost(), now);
+        }
+      }
+      int len = 0;
+      if (!blocks.isEmpty()) {
+        len = new ReceiverReport(NODE_SSRC, blocks).write(out, 0);
+      }
+      long bitrate = videoSsrcs.isEmpty() ? -1 : bandwidth(participant).poll(now);
+      if (bitrate > 0 && len >= 0) {
+        int remb = new Remb(NODE_SSRC, bitrate, videoSsrcs).write(out, len);
+        len = remb < 0 ? len : len + remb;
+      }
+      if (len > 0) {
+        egress.send(participant, out, 0, len);
+      }
+      senderReportsTo(participant);
+    }
+  }
+
+  private void senderReportsTo(String subscriber) {
+    int len = 0;
+    for (Downstream downstream : room.subscriptions(subscriber)) {
+      SourceStream source = forwarder.source(downstream.track().ssrc());
+      SenderInfo publisher = source == null ? null : source.lastSenderReport();
+      SenderInfo translated = publisher == null ? null : SenderReportTranslator.translate(publisher, downstream);
+      if (translated == null || len + SenderReport.MIN_LENGTH > out.length - PacketForwarder.TAIL_ROOM) {
+        continue;
+      }
+      len += new SenderReport(translated.ssrc(), translated.ntp(), (int) translated.rtpTimestamp(),
+          (int) translated.packetCount(), (int) translated.octetCount(), List.of()).write(out, len);
+    }
+    if (len > 0) {
+      egress.send(subscriber, out, 0, len);
+    }
+  }
+
+  private BandwidthFeedback bandwidth(String publisher) {
+    return bandwidth.computeIfAbsent(publisher, p -> new BandwidthFeedback());
+  }
+
+  /** A participant left: its bandwidth state goes with it. */
+  public void participantLeft(String participantId) {
+    bandwidth.remove(participantId);
   }
 
   private void sendPli(SourceStream source) {

@@ -18,6 +18,7 @@ public final class SourceStream {
   private final ReceiverStats stats;
   private final NackGenerator nacks = new NackGenerator();
   private final KeyframeRequests keyframes = new KeyframeRequests();
+  private SenderInfo lastSenderReport;
 
   SourceStream(Track track, KeyframeDetector detector) {
     this.track = track;
@@ -41,6 +42,16 @@ public final class SourceStream {
       nacks.keyframe(seq);
     }
     return keyframe;
+  }
+
+  /** The publisher's latest sender report of this stream, translated for each subscriber (lip sync). */
+  void senderReport(SenderInfo report) {
+    lastSenderReport = report;
+  }
+
+  /** Null before the publisher's first sender report. */
+  public SenderInfo lastSenderReport() {
+    return lastSenderReport;
   }
 
   public Track track() {

@@ -3,6 +3,9 @@ package dev.switchboard.media.forward;
 import dev.switchboard.media.rtp.Feedback;
 import dev.switchboard.media.rtp.Nack;
 import dev.switchboard.media.rtp.Pli;
+import dev.switchboard.media.rtp.ReceiverReport;
+import dev.switchboard.media.rtp.ReportBlock;
+import dev.switchboard.media.rtp.SenderReport;
 import dev.switchboard.media.rtp.Remb;
 import dev.switchboard.media.rtp.RtcpHeader;
 import dev.switchboard.media.rtp.RtpPacket;
@@ -140,6 +143,38 @@ class RtcpFeedbackTest {
     from("bob", bytes, 0);
     assertTrue(Math.abs(bob.subscriberEstimateBps() - 750_000) < 750_000 / 100, "REMB's mantissa rounds");
     assertEquals(-1, carol.subscriberEstimateBps());
+  }
+
+  @Test
+  void the_publisher_gets_a_receiver_report_and_a_remb_of_its_video_and_subscribers_get_its_sender_report() {
+    for (int seq = 1; seq <= 50; seq++) {
+      forward(seq, seq == 1, seq * 33 * MS);
+    }
+    long ntp = 0xE000_0000_8000_0000L;
+    SenderReport publisherReport = new SenderReport(CAMERA, ntp, 50 * 3000, 50, 500, List.of());
+    byte[] sr = new byte[publisherReport.length()];
+    publisherReport.write(sr, 0);
+    from("alice", sr, 1_700 * MS);
+    rtcp.clear();
+    feedback.reports(2_000 * MS);
+    Out toAlice = rtcp.stream().filter(o -> o.to().equals("alice")).findFirst().orElseThrow();
+    ReceiverReport rr = ReceiverReport.read(toAlice.bytes(), 0, toAlice.bytes().length);
+    assertEquals(1, rr.reports().size());
+    ReportBlock block = rr.reports().get(0);
+    assertEquals(CAMERA, block.ssrc());
+    assertEquals(50, block.extendedHighestSequence());
+    assertEquals(0, block.fractionLost());
+    assertEquals(ReportBlock.middle32(ntp), block.lastSenderReport(), "LSR lets the publisher measure its RTT");
+    int rembAt = rr.length();
+    Remb remb = Remb.read(toAlice.bytes(), rembAt, toAlice.bytes().length - rembAt);
+    assertEquals(List.of(CAMERA), remb.ssrcs());
+    assertTrue(remb.bitrate() >= BandwidthFeedback.DEFAULT_START_BPS * 99 / 100, "bitrate " + remb.bitrate());
+    Out toBob = rtcp.stream().filter(o -> o.to().equals("bob")).findFirst().orElseThrow();
+    SenderReport bobsReport = SenderReport.read(toBob.bytes(), 0, toBob.bytes().length);
+    assertEquals(bob.outgoingSsrc(), bobsReport.ssrc());
+    assertEquals(ntp, bobsReport.ntpTimestamp(), "the publisher's wallclock, for lip sync");
+    assertEquals((int) bob.rewriter().timestamp(50 * 3000), bobsReport.rtpTimestamp(), "in the subscriber's timeline");
+    assertEquals(50, bobsReport.packetCount(), "what the node sent to bob");
   }
 
   @Test
