@@ -88,6 +88,9 @@ public final class Sdp {
         session.add(line);
       }
     }
+    if (session.isEmpty()) {
+      throw new SdpException("empty SDP");
+    }
     if (current != null) {
       media.add(new MediaSection(media.size(), current));
     }

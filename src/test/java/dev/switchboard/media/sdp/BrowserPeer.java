@@ -4,6 +4,9 @@ import dev.switchboard.support.Chromium;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.io.IOException;
+import java.util.Base64;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * One RTCPeerConnection in headless Chromium on about:blank, driven step by step: the browser side of the
@@ -13,7 +16,7 @@ import java.io.IOException;
  */
 final class BrowserPeer implements AutoCloseable {
   private static final String STEP = """
-      const [step, sdp, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+      const [step, sdp, done] = [arguments[0], atob(arguments[1]), arguments[arguments.length - 1]];
       (async () => {
         if (step === 'open') {
           if (window.pc) window.pc.close();
@@ -32,6 +35,14 @@ final class BrowserPeer implements AutoCloseable {
           await pc.setLocalDescription();
           return pc.localDescription.sdp;
         }
+        if (step === 'screen') {
+          const canvas = document.createElement('canvas'); canvas.width = 640; canvas.height = 360;
+          canvas.getContext('2d').fillRect(0, 0, 640, 360);
+          const track = canvas.captureStream(5).getVideoTracks()[0];
+          pc.addTrack(track, new MediaStream([track]));
+          await pc.setLocalDescription();
+          return pc.localDescription.sdp;
+        }
         if (step === 'data') { pc.createDataChannel('chat'); await pc.setLocalDescription(); return pc.localDescription.sdp; }
         if (step === 'answer') { await pc.setRemoteDescription({type: 'answer', sdp}); return 'ok'; }
         if (step === 'offer') {
@@ -44,7 +55,7 @@ final class BrowserPeer implements AutoCloseable {
             transceivers: pc.getTransceivers().map(t => t.mid + ' ' + t.currentDirection)});
         }
         throw new Error('no step ' + step);
-      })().then(done, e => done('error: ' + e));
+      })().then(r => done(btoa(r)), e => done(btoa('error: ' + e)));
       """;
 
   private final ChromeDriver driver;
@@ -75,6 +86,11 @@ final class BrowserPeer implements AutoCloseable {
     return step("camera+mic", "");
   }
 
+  /** Adds a screen track with addTrack (which may take over a transceiver the node created) and offers. */
+  String offerScreen() {
+    return step("screen", "");
+  }
+
   /** Adds a data channel and returns the offer set as local description. */
   String offerDataChannel() {
     return step("data", "");
@@ -96,8 +112,9 @@ final class BrowserPeer implements AutoCloseable {
   }
 
   private String step(String step, String sdp) {
-    Object result = driver.executeAsyncScript(STEP, step, sdp);
-    String text = String.valueOf(result);
+    // base64 both ways: WebDriver drops the CRs of a string result, and the SDP must arrive byte for byte
+    Object result = driver.executeAsyncScript(STEP, step, Base64.getEncoder().encodeToString(sdp.getBytes(UTF_8)));
+    String text = new String(Base64.getDecoder().decode(String.valueOf(result)), UTF_8);
     if (text.startsWith("error: ")) {
       throw new AssertionError("Chromium, " + step + ": " + text + "\n" + sdp);
     }

@@ -91,6 +91,18 @@ class ChromiumInteropTest {
     plan.applyRemoteAnswer(OfferReader.read(browser.answer(reoffer)));
     assertEquals(Direction.SENDONLY, plan.section("t2").orElseThrow().negotiated());
     assertTrue(browser.state().contains("carol video"), browser.state());
+
+    // the client shares its screen: its offer brings one more section it sends on, and takes the node's answer
+    String screenOffer = browser.offerScreen();
+    capture("chrome-reoffer-screen-share.sdp", screenOffer);
+    RemoteDescription screen = OfferReader.read(screenOffer);
+    MediaPlan.RemoteChange change = plan.applyRemoteOffer(screen);
+    assertEquals(1, change.receiving().size(), String.valueOf(change));
+    String screenAnswer = SessionBuilder.answer(plan, screen);
+    browser.acceptAnswer(screenAnswer);
+    String mid = change.receiving().get(0);
+    assertTrue(browser.state().contains("\"" + mid + " sendonly\"") || browser.state().contains("\"" + mid
+        + " sendrecv\""), mid + " " + browser.state() + "\n" + screenAnswer);
   }
 
   @Test
