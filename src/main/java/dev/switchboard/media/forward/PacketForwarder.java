@@ -59,13 +59,16 @@ public final class PacketForwarder {
     return sources.get(ssrc);
   }
 
-  /** An unprotected RTP packet from a publisher; returns how many subscribers it was sent to. */
-  public int onRtp(byte[] buf, int off, int len, long now) {
+  /**
+   * An unprotected RTP packet from participant {@code from}; returns how many subscribers it was sent to. Only a
+   * track's owner feeds it: a participant sending with another's SSRC is ignored.
+   */
+  public int onRtp(String from, byte[] buf, int off, int len, long now) {
     if (len > MAX_PACKET || !in.wrap(buf, off, len)) {
       return 0;
     }
     SourceStream source = sources.get(in.ssrc());
-    if (source == null) {
+    if (source == null || !source.track().ownerId().equals(from)) {
       unknownSource++;
       return 0;
     }

@@ -22,6 +22,8 @@ public final class Negotiator {
   private final LongSupplier clockMillis;
   private final long answerTimeoutMillis;
   private long offeredAt = -1;
+  /** The client opens the negotiation with its offer; the node offers only once that is answered. */
+  private boolean opened;
   private int offersMade;
 
   /**
@@ -54,6 +56,7 @@ public final class Negotiator {
 
   /** After the reply to a client offer was sent: offer what the node has not offered yet. */
   public void afterAnswerSent() {
+    opened = true;
     offerIfNeeded();
   }
 
@@ -80,7 +83,7 @@ public final class Negotiator {
   }
 
   private void offerIfNeeded() {
-    if (offerOutstanding() || !plan.differsFromAgreed()) {
+    if (!opened || offerOutstanding() || !plan.differsFromAgreed()) {
       return;
     }
     String offer = plan.offer();

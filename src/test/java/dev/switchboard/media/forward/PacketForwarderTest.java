@@ -52,7 +52,7 @@ class PacketForwarderTest {
   }
 
   private int forward(byte[] packet, long now) {
-    return forwarder.onRtp(packet, 0, packet.length, now);
+    return forwarder.onRtp("alice", packet, 0, packet.length, now);
   }
 
   @Test
@@ -106,8 +106,10 @@ class PacketForwarderTest {
     stranger[11] = 0x22;
     assertEquals(0, forward(stranger, 0));
     assertEquals(1, forwarder.unknownSource());
-    assertEquals(0, forwarder.onRtp(new byte[] {(byte) 0x80, 96, 0}, 0, 3, 0));
-    assertEquals(0, forwarder.onRtp(new byte[2000], 0, 2000, 0), "larger than any packet the node forwards");
+    byte[] impostor = SpecPackets.vp8(CAMERA_SSRC, 2, 2, true, 1);
+    assertEquals(0, forwarder.onRtp("bob", impostor, 0, impostor.length, 0), "only the owner feeds a track");
+    assertEquals(0, forwarder.onRtp("alice", new byte[] {(byte) 0x80, 96, 0}, 0, 3, 0));
+    assertEquals(0, forwarder.onRtp("alice", new byte[2000], 0, 2000, 0), "larger than any packet the node forwards");
     assertTrue(sent.isEmpty());
   }
 
@@ -120,7 +122,7 @@ class PacketForwarderTest {
     router.join("r", "bob");
     router.subscribe("bob", "alice-cam");
     byte[] keyframe = SpecPackets.vp8(CAMERA_SSRC, 1, 1, true, 1);
-    assertEquals(0, closed.onRtp(keyframe, 0, keyframe.length, 0));
+    assertEquals(0, closed.onRtp("alice", keyframe, 0, keyframe.length, 0));
     assertEquals(List.of("bob"), refused);
     assertEquals(1, closed.notDelivered());
   }

@@ -70,7 +70,7 @@ class RtcpFeedbackTest {
 
   private void forward(int seq, boolean keyframe, long now) {
     byte[] packet = SpecPackets.vp8(CAMERA, seq, seq * 3000L, keyframe, seq);
-    forwarder.onRtp(packet, 0, packet.length, now);
+    forwarder.onRtp("alice", packet, 0, packet.length, now);
   }
 
   @Test

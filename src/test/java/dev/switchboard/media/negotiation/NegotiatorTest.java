@@ -51,6 +51,23 @@ class NegotiatorTest {
   private long now = 1_000;
   private final Negotiator negotiator = new Negotiator(plan, pushed::add, () -> now, 10_000);
 
+  /** The client's first offer, answered: the negotiation is open. */
+  private void opened() {
+    negotiator.clientOffer("first");
+    negotiator.afterAnswerSent();
+  }
+
+  @Test
+  void the_node_never_offers_before_the_clients_first_offer_is_answered() {
+    plan.wanted = 1;
+    negotiator.tracksChanged();
+    negotiator.tick();
+    assertTrue(pushed.isEmpty(), "an offer now would collide with the client's first");
+    assertEquals("answer to o1", negotiator.clientOffer("o1"));
+    negotiator.afterAnswerSent();
+    assertEquals(List.of("offer of 1"), pushed);
+  }
+
   @Test
   void a_client_offer_is_answered_and_the_nodes_tracks_are_offered_after_the_answer() {
     plan.wanted = 2;
@@ -63,11 +80,12 @@ class NegotiatorTest {
 
   @Test
   void a_client_offer_crossing_the_nodes_offer_is_refused_as_glare_and_the_node_keeps_its_offer() {
+    opened();
     plan.wanted = 1;
     negotiator.tracksChanged();
     NegotiationRefusal glare = assertThrows(NegotiationRefusal.class, () -> negotiator.clientOffer("o1"));
     assertEquals("glare", glare.reason());
-    assertTrue(plan.clientOffers.isEmpty(), "the impolite node ignores the colliding offer");
+    assertEquals(List.of("first"), plan.clientOffers, "the impolite node ignores the colliding offer");
     negotiator.clientAnswer("a1");
     assertFalse(negotiator.offerOutstanding());
     assertEquals("answer to o2", negotiator.clientOffer("o2"), "the client offers again after answering");
@@ -75,6 +93,7 @@ class NegotiatorTest {
 
   @Test
   void changes_during_an_outstanding_offer_are_offered_together_once_it_is_answered() {
+    opened();
     plan.wanted = 1;
     negotiator.tracksChanged();
     plan.wanted = 2;
@@ -97,6 +116,7 @@ class NegotiatorTest {
 
   @Test
   void an_offer_left_unanswered_is_made_again_after_the_timeout() {
+    opened();
     plan.wanted = 1;
     negotiator.tracksChanged();
     now += 9_999;

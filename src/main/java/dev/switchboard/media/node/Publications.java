@@ -1,0 +1,144 @@
+package dev.switchboard.media.node;
+
+import dev.switchboard.media.forward.Downstream;
+import dev.switchboard.media.forward.MediaRefusal;
+import dev.switchboard.media.forward.Router;
+import dev.switchboard.media.forward.Track;
+import dev.switchboard.media.sdp.Codec;
+import dev.switchboard.media.sdp.MediaKind;
+import dev.switchboard.media.sdp.PlannedSection;
+import dev.switchboard.media.sdp.RemoteDescription;
+import io.vertx.core.json.JsonObject;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * Tracks coming and going: a client section that starts sending becomes a track with a server-assigned id, every
+ * other participant of the room subscribes to it (a section in its plan, its payload types, a keyframe request),
+ * and the room hears {@code track:published}; the reverse when it stops or its owner leaves.
+ */
+final class Publications {
+  private static final Logger LOG = Logger.getLogger(Publications.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Router router;
+  private final Map<String, Participant> participants;
+  private final MediaEvents events;
+  private final LongSupplier nanos;
+  /** Track id → the codecs of its publisher's section (its payload types), to map each subscriber's onto. */
+  private final Map<String, List<Codec>> codecsOfTrack = new HashMap<>();
+
+  Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos) {
+    this.router = router;
+    this.participants = participants;
+    this.events = events;
+    this.nanos = nanos;
+  }
+
+  void publish(Participant publisher, String mid) {
+    if (!publisher.publishes() || publisher.trackByMid().containsKey(mid)) {
+      return;
+    }
+    PlannedSection section = publisher.plan().section(mid).orElse(null);
+    RemoteDescription.Section offered = section == null ? null : section.remote();
+    if (offered == null || offered.primarySsrcs().isEmpty() || section.primaryCodecs().isEmpty()
+        || (section.kind() != MediaKind.AUDIO && section.kind() != MediaKind.VIDEO)) {
+      LOG.fine(() -> "section " + mid + " of " + publisher.peerId() + " sends nothing the node can forward");
+      return;
+    }
+    long ssrc = offered.primarySsrcs().get(0);
+    long rtx = offered.rtxSsrcs().getOrDefault(ssrc, 0L);
+    Codec codec = section.primaryCodecs().get(0);
+    Track.Kind kind = section.kind() == MediaKind.AUDIO ? Track.Kind.AUDIO : Track.Kind.VIDEO;
+    Track track;
+    try {
+      track = router.publish(publisher.peerId(), new Track(newTrackId(), publisher.peerId(), kind, (int) ssrc,
+          (int) rtx, codec.clockRate(), codec.pt()));
+    } catch (MediaRefusal refused) {
+      LOG.info(() -> "track of " + publisher.peerId() + " not published: " + refused.getMessage());
+      return;
+    }
+    publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()));
+    publisher.trackByMid().put(mid, track.id());
+    codecsOfTrack.put(track.id(), section.primaryCodecs());
+    for (String other : publisher.pipeline().media().participants()) {
+      Participant subscriber = participants.get(other);
+      if (subscriber != null && subscriber != publisher) {
+        subscribe(subscriber, track);
+      }
+    }
+    announce(publisher, "track:published", track);
+  }
+
+  void unpublish(Participant publisher, String mid) {
+    String trackId = publisher.trackByMid().remove(mid);
+    if (trackId == null) {
+      return;
+    }
+    Track track = publisher.pipeline().media().track(trackId);
+    router.unpublish(publisher.peerId(), trackId);
+    codecsOfTrack.remove(trackId);
+    if (track != null) {
+      publisher.pipeline().forwarder().removeSource(track.ssrc());
+    }
+    for (String other : publisher.pipeline().media().participants()) {
+      Participant subscriber = participants.get(other);
+      if (subscriber != null && subscriber != publisher && subscriber.plan().removeSendTrack(trackId).isPresent()) {
+        subscriber.negotiator().tracksChanged();
+      }
+    }
+    if (track != null) {
+      announce(publisher, "track:unpublished", track);
+    }
+  }
+
+  void unpublishAll(Participant publisher) {
+    for (String mid : List.copyOf(publisher.trackByMid().keySet())) {
+      unpublish(publisher, mid);
+    }
+  }
+
+  /** A newcomer receives every track already in the room (offered after its first answer). */
+  void subscribeToRoom(Participant newcomer) {
+    for (Track track : List.copyOf(newcomer.pipeline().media().tracks())) {
+      if (!track.ownerId().equals(newcomer.peerId())) {
+        subscribe(newcomer, track);
+      }
+    }
+  }
+
+  private void subscribe(Participant subscriber, Track track) {
+    Downstream downstream = router.subscribe(subscriber.peerId(), track.id());
+    MediaKind kind = track.isVideo() ? MediaKind.VIDEO : MediaKind.AUDIO;
+    PlannedSection section = subscriber.plan().addSendTrack(kind, track.id(), track.ownerId(),
+        downstream.outgoingSsrc() & 0xFFFF_FFFFL, downstream.outgoingRtxSsrc() & 0xFFFF_FFFFL);
+    for (Codec source : codecsOfTrack.getOrDefault(track.id(), List.of())) {
+      section.primaryCodecs().stream()
+          .filter(c -> c.name().equalsIgnoreCase(source.name()) && c.clockRate() == source.clockRate())
+          .findFirst()
+          .ifPresent(c -> downstream.mapPayloadType(source.pt(), c.pt()));
+    }
+    subscriber.negotiator().tracksChanged();
+    subscriber.pipeline().feedback().subscriberAdded(downstream, nanos.getAsLong());
+  }
+
+  private void announce(Participant publisher, String event, Track track) {
+    JsonObject payload = new JsonObject().put("track_id", track.id()).put("peer_id", track.ownerId())
+        .put("kind", track.isVideo() ? "video" : "audio");
+    for (String other : publisher.pipeline().media().participants()) {
+      events.push(publisher.room(), other, event, payload.copy());
+    }
+  }
+
+  private static String newTrackId() {
+    byte[] bytes = new byte[9];
+    RANDOM.nextBytes(bytes);
+    return "tr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
