@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +28,6 @@ import java.util.function.Consumer;
 
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
-import org.bouncycastle.tls.DatagramTransport;
 
 import dev.switchboard.media.transport.NodeCertificate;
 import dev.switchboard.media.transport.PacketKind;
@@ -66,7 +64,6 @@ public final class MediaClient implements AutoCloseable {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
   private static final char[] ICE_CHARS =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
-  private static final int DTLS_QUEUE = 64;
 
   private final int id = CLIENTS.incrementAndGet();
   private final NodeCertificate identity = NodeCertificate.generate();
@@ -76,7 +73,6 @@ public final class MediaClient implements AutoCloseable {
   private final DatagramSocket socket;
   private final Thread reader;
   private final ScheduledExecutorService timer;
-  private final BlockingQueue<byte[]> dtlsInbound = new ArrayBlockingQueue<>(DTLS_QUEUE);
   private final BlockingQueue<Received> defaultQueue = new LinkedBlockingQueue<>();
   /** Checks in flight by transaction id (ByteBuffer compares contents). */
   private final Map<ByteBuffer, StunCheck.Sent> outstanding = new ConcurrentHashMap<>();
@@ -84,6 +80,7 @@ public final class MediaClient implements AutoCloseable {
   private final Object sendLock = new Object();
   private final AtomicLong invalidStun = new AtomicLong();
   private final AtomicLong srtpFailures = new AtomicLong();
+  private final AtomicLong handlerFailures = new AtomicLong();
   private volatile String lastInvalidStun = "none";
   private volatile long lastConsentNanos;
   private volatile Consumer<Received> mediaHandler = defaultQueue::add;
@@ -91,6 +88,7 @@ public final class MediaClient implements AutoCloseable {
   private volatile Duration consentInterval = Duration.ofMillis(2500);
   private volatile InetSocketAddress node;
   private volatile StunCheck checker;
+  private final DtlsOverSocket dtlsLink;
   private volatile DTLSTransport dtls;
   private volatile SrtpProfile profile;
   /** Separate contexts for each direction: SrtpSession is single-threaded, and sending and reading are not. */
@@ -101,6 +99,7 @@ public final class MediaClient implements AutoCloseable {
   public MediaClient() throws SocketException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     socket.setReceiveBufferSize(1 << 20); // bursts of a keyframe's packets; the kernel may cap it lower
+    dtlsLink = new DtlsOverSocket(socket, () -> node, () -> closed);
     timer = new ScheduledThreadPoolExecutor(1, task -> daemon(task, "media-client-" + id + "-consent"));
     reader = daemon(this::readLoop, "media-client-" + id + "-reader");
     reader.start();
@@ -209,6 +208,11 @@ public final class MediaClient implements AutoCloseable {
     return srtpFailures.get();
   }
 
+  /** Times the {@link #onMedia} handler threw (the packet is dropped, the reader goes on). */
+  public long handlerFailures() {
+    return handlerFailures.get();
+  }
+
   /** Stops consent and the reader, says close_notify when connected, closes the socket. Idempotent. */
   @Override
   public void close() {
@@ -271,7 +275,7 @@ public final class MediaClient implements AutoCloseable {
     int[] ids = Arrays.stream(offered).mapToInt(p -> p.id).toArray();
     SrtpTlsClient client = new SrtpTlsClient(identity, ids, (int) timeout.toMillis(), true, nodeFingerprint);
     try {
-      dtls = new DTLSClientProtocol().connect(client, new SocketTransport());
+      dtls = new DTLSClientProtocol().connect(client, dtlsLink);
     } catch (IOException e) {
       if (client.serverCertificate() != null && !NodeCertificate.matches(client.serverCertificate(), nodeFingerprint)) {
         throw new FingerprintMismatchException("DTLS with " + node + ": the node's certificate has fingerprint "
@@ -279,7 +283,7 @@ public final class MediaClient implements AutoCloseable {
       }
       throw new IOException("DTLS handshake with " + node + " failed: " + e.getMessage(), e);
     }
-    dtlsInbound.clear(); // only the handshake reads DTLS; later records (close_notify) are dropped
+    dtlsLink.handshakeDone(); // only the handshake reads DTLS; later records (close_notify) are dropped
     profile = client.keys().profile();
     receiveSrtp = SrtpSession.forClient(client.keys());
     synchronized (sendLock) {
@@ -335,11 +339,7 @@ public final class MediaClient implements AutoCloseable {
       int len = datagram.getLength();
       switch (PacketKind.of(buf[0])) {
         case STUN -> onStun(Arrays.copyOf(buf, len));
-        case DTLS -> {
-          if (dtls == null) {
-            dtlsInbound.offer(Arrays.copyOf(buf, len)); // full: dropped, DTLS retransmits
-          }
-        }
+        case DTLS -> dtlsLink.received(buf, len);
         case RTP_OR_RTCP -> onMedia(buf, len);
         default -> { }
       }
@@ -377,47 +377,10 @@ public final class MediaClient implements AutoCloseable {
       srtpFailures.incrementAndGet();
       return;
     }
-    mediaHandler.accept(new Received(rtcp, Arrays.copyOf(buf, n), System.nanoTime()));
-  }
-
-  /** bctls's view of the socket: reads take the DTLS records the reader queued, writes go to the node. */
-  private final class SocketTransport implements DatagramTransport {
-    @Override
-    public int getReceiveLimit() {
-      return 2048;
-    }
-
-    @Override
-    public int getSendLimit() {
-      return 1200;
-    }
-
-    @Override
-    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-      if (closed) {
-        throw new IOException("media client closed");
-      }
-      try {
-        byte[] record = dtlsInbound.poll(waitMillis, TimeUnit.MILLISECONDS);
-        if (record == null) {
-          return -1;
-        }
-        int n = Math.min(len, record.length);
-        System.arraycopy(record, 0, buf, off, n);
-        return n;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException();
-      }
-    }
-
-    @Override
-    public void send(byte[] buf, int off, int len) throws IOException {
-      socket.send(new DatagramPacket(buf, off, len, node));
-    }
-
-    @Override
-    public void close() {
+    try {
+      mediaHandler.accept(new Received(rtcp, Arrays.copyOf(buf, n), System.nanoTime()));
+    } catch (RuntimeException e) {
+      handlerFailures.incrementAndGet(); // a spec's handler must not stop the reader for everyone else
     }
   }
 

@@ -71,12 +71,6 @@ public final class StunCheck {
     return new Sent(transactionId, StunWire.sign(request.encode(null), nodePwd));
   }
 
-  /** Whether a STUN datagram answers the transaction (cheap pre-filter before {@link #verify}). */
-  public static boolean answers(byte[] datagram, int len, byte[] transactionId) {
-    return len >= StunWire.HEADER
-        && Arrays.equals(datagram, 8, 20, transactionId, 0, 12);
-  }
-
   /**
    * Checks a Binding success response to {@code sent}: type, transaction id, FINGERPRINT, MESSAGE-INTEGRITY
    * with the node's pwd (RFC 8445 §7.2.5.2: the response is signed with the same key), and decodes the
