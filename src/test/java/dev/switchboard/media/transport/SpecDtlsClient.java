@@ -3,26 +3,15 @@ package dev.switchboard.media.transport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Arrays;
-import java.util.Hashtable;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.bouncycastle.tls.Certificate;
-import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.DatagramTransport;
-import org.bouncycastle.tls.DefaultTlsClient;
-import org.bouncycastle.tls.ExporterLabel;
-import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.TlsAuthentication;
-import org.bouncycastle.tls.TlsCredentials;
-import org.bouncycastle.tls.TlsSRTPUtils;
-import org.bouncycastle.tls.TlsServerCertificate;
-import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.UseSRTPData;
 
 /**
  * A browser stand-in for the DTLS specs: a bctls DTLS 1.2 client with its own self-signed certificate that
@@ -59,9 +48,13 @@ final class SpecDtlsClient {
 
   /** Runs the client handshake on the calling thread; the keys this side exported. */
   SrtpKeys connect(DtlsSession session, int... offeredProfiles) throws IOException {
-    Client client = new Client(offeredProfiles);
-    transport = new DTLSClientProtocol().connect(client, new Link(session));
-    return client.keys;
+    SrtpTlsClient client = new SrtpTlsClient(identity, offeredProfiles, handshakeTimeoutMillis, sendsCertificate, null);
+    try {
+      transport = new DTLSClientProtocol().connect(client, new Link(session));
+    } finally {
+      nodeCertificate = client.serverCertificate();
+    }
+    return client.keys();
   }
 
   private final class Link implements DatagramTransport {
@@ -107,64 +100,6 @@ final class SpecDtlsClient {
 
     @Override
     public void close() {
-    }
-  }
-
-  private final class Client extends DefaultTlsClient {
-    private final int[] offeredProfiles;
-    private SrtpProfile selected;
-    private SrtpKeys keys;
-
-    Client(int[] offeredProfiles) {
-      super(identity.crypto());
-      this.offeredProfiles = offeredProfiles;
-    }
-
-    @Override
-    protected ProtocolVersion[] getSupportedVersions() {
-      return ProtocolVersion.DTLSv12.only();
-    }
-
-    @Override
-    public int getHandshakeTimeoutMillis() {
-      return handshakeTimeoutMillis;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Hashtable getClientExtensions() throws IOException {
-      Hashtable extensions = super.getClientExtensions();
-      TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(offeredProfiles, TlsUtils.EMPTY_BYTES));
-      return extensions;
-    }
-
-    @Override
-    public void processServerExtensions(Hashtable serverExtensions) throws IOException {
-      super.processServerExtensions(serverExtensions);
-      UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
-      selected = chosen == null ? null : SrtpProfile.ofId(chosen.getProtectionProfiles()[0]);
-    }
-
-    @Override
-    public TlsAuthentication getAuthentication() {
-      return new TlsAuthentication() {
-        @Override
-        public void notifyServerCertificate(TlsServerCertificate serverCertificate) {
-          nodeCertificate = serverCertificate.getCertificate();
-        }
-
-        @Override
-        public TlsCredentials getClientCredentials(CertificateRequest request) {
-          return sendsCertificate ? identity.signer(context) : null;
-        }
-      };
-    }
-
-    @Override
-    public void notifyHandshakeComplete() throws IOException {
-      super.notifyHandshakeComplete();
-      byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, selected.keyingMaterialLength());
-      keys = SrtpKeys.fromKeyingMaterial(selected, material);
     }
   }
 }
