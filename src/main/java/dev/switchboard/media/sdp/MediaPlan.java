@@ -163,7 +163,6 @@ public final class MediaPlan {
       if (nodeMids.contains(offered.mid())) {
         throw new SdpException("mid " + offered.mid() + " is the node's");
       }
-      payloads.learn(offered);
     }
     for (Section offered : offer.sections()) {
       PlannedSection old = offered.index() < known.size() ? known.get(offered.index()) : null;
@@ -183,6 +182,8 @@ public final class MediaPlan {
       next.add(section);
     }
     next.addAll(unoffered);
+    // a refused offer teaches nothing: the numbers are learned once it is taken
+    offer.sections().forEach(payloads::learn);
     boolean iceRestart = remote != null && !remote.iceUfrag().equals(offer.iceUfrag());
     sections.clear();
     sections.addAll(next);
@@ -261,8 +262,8 @@ public final class MediaPlan {
       Direction agreed = Direction.of(mine.sends() && answered.direction().receives(),
           mine.receives() && answered.direction().sends());
       next.set(at, offered.withMedia(codecs, extmaps, answered).negotiatedAs(agreed));
-      payloads.learn(answered);
     }
+    answer.sections().forEach(payloads::learn);
     sections.clear();
     sections.addAll(next);
     remote = answer;

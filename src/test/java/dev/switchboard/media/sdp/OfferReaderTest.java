@@ -156,7 +156,8 @@ class OfferReaderTest {
         List.of("a=ssrc-group:FID 3623477890", "a=ssrc-group:FID -1"),
         List.of("a=fingerprint:sha-256 A5:", "a=fingerprint:sha-256 ZZ:"),
         List.of("a=setup:actpass", "a=setup:sometimes"),
-        List.of("m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF x96"));
+        List.of("m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF x96"),
+        List.of("m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF 96 96"));
     edits.forEach(edit -> {
       String to = edit.get(1);
       String bad = CHROME_OFFER.replace(edit.get(0), to);
@@ -165,6 +166,23 @@ class OfferReaderTest {
     });
     String noMux = CHROME_OFFER.replace("a=rtcp-mux\r\n", "");
     assertEquals("m-section 0: no a=rtcp-mux", assertThrows(SdpException.class, () -> OfferReader.read(noMux)).reason());
+  }
+
+  @Test
+  void work_per_section_is_bounded_whatever_the_line_count() {
+    StringBuilder ssrcs = new StringBuilder();
+    for (int ssrc = 1; ssrc <= 33; ssrc++) {
+      ssrcs.append("a=ssrc:").append(ssrc).append(" cname:x\r\n");
+    }
+    String manySsrcs = CHROME_OFFER + ssrcs;
+    assertEquals("m-section 1: more than 32 SSRCs",
+        assertThrows(SdpException.class, () -> OfferReader.read(manySsrcs)).reason());
+    StringBuilder feedback = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      feedback.append("a=rtcp-fb:* goog-x").append(i).append("\r\n");
+    }
+    assertEquals("m-section 1: more than 32 rtcp-fb for payload type 96",
+        assertThrows(SdpException.class, () -> OfferReader.read(CHROME_OFFER + feedback)).reason());
   }
 
   @Test

@@ -73,12 +73,13 @@ class SessionBuilderTest {
     String offer = CHROME_OFFER.replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2")
         + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\n"
         + "a=sctp-port:5000\r\n";
-    String vp9Only = offer.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109",
-        "m=video 9 UDP/TLS/RTP/SAVPF 98 99 102 103 104 107");
-    Sdp answer = answerTo(vp9Only);
+    // no VP8, no H.264 42e01f with packetization-mode 1: H.264 baseline or mode 0, VP9, AV1 only
+    String noForwardable = offer.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109",
+        "m=video 9 UDP/TLS/RTP/SAVPF 102 103 104 107");
+    Sdp answer = answerTo(noForwardable);
     assertEquals("BUNDLE 0", answer.sessionAttribute("group").orElseThrow());
     // rejected: port 0, the offer's protocol and formats (RFC 3264 §6)
-    String offeredVideo = Sdp.parse(vp9Only).media().get(1).lines().get(0);
+    String offeredVideo = Sdp.parse(noForwardable).media().get(1).lines().get(0);
     assertEquals(offeredVideo.replace("m=video 9 ", "m=video 0 "), answer.media().get(1).lines().get(0));
     assertEquals("m=application 0 UDP/DTLS/SCTP webrtc-datachannel", answer.media().get(2).lines().get(0));
     assertEquals("2", answer.media().get(2).attribute("mid").orElseThrow());
