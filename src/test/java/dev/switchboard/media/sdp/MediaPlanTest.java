@@ -39,7 +39,7 @@ class MediaPlanTest {
   void the_clients_offer_gives_client_sections_the_node_receives_on() throws SdpException {
     MediaPlan plan = Plans.plan();
     RemoteChange change = plan.applyRemoteOffer(OfferReader.read(CHROME_OFFER));
-    assertEquals(new RemoteChange(List.of("0", "1"), List.of(), false), change);
+    assertEquals(new RemoteChange(List.of("0", "1"), List.of(), List.of(), false), change);
     assertEquals(SignalingState.HAVE_REMOTE_OFFER, plan.signalingState());
     PlannedSection video = plan.section("1").orElseThrow();
     assertEquals(Origin.CLIENT, video.origin());
@@ -182,7 +182,7 @@ class MediaPlanTest {
     String reoffer = CHROME_OFFER.replaceFirst("a=sendrecv", "a=recvonly").replace("m=video 9 ", "m=video 0 ")
         .replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0");
     RemoteDescription offer = OfferReader.read(reoffer);
-    assertEquals(new RemoteChange(List.of(), List.of("0", "1"), false), plan.applyRemoteOffer(offer));
+    assertEquals(new RemoteChange(List.of(), List.of("0", "1"), List.of(), false), plan.applyRemoteOffer(offer));
     Sdp answer = Sdp.parse(SessionBuilder.answer(plan, offer));
     assertTrue(answer.media().get(0).hasAttribute("inactive"));
     assertEquals(0, answer.media().get(1).port());
@@ -199,12 +199,27 @@ class MediaPlanTest {
         + "a=ice-pwd:clientPasswordOf24Chars+\r\na=fingerprint:sha-256 01:23:45:67:89:AB:CD:EF\r\na=setup:active\r\n"
         + "a=mid:t1", "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:t1")
         .replace("BUNDLE 0 1 t1", "BUNDLE 0 1");
-    plan.applyRemoteAnswer(OfferReader.read(rejected));
+    assertEquals(List.of("a"), plan.applyRemoteAnswer(OfferReader.read(rejected)).droppedTracks());
     assertTrue(plan.section("t1").orElseThrow().rejected());
+    assertTrue(plan.sectionOf("a").isEmpty());
     assertEquals("t2", plan.addSendTrack(MediaKind.AUDIO, "b", "bob", 5, 0).mid());
     Sdp offer = Sdp.parse(SessionBuilder.offer(plan));
     assertEquals("m=audio 0 UDP/TLS/RTP/SAVPF 111", offer.media().get(2).lines().get(0));
     assertEquals("BUNDLE 0 1 t2", offer.sessionAttribute("group").orElseThrow());
+  }
+
+  @Test
+  void a_node_section_the_client_stops_in_its_offer_drops_the_track_sent_there() throws SdpException {
+    ChromeSession.Replay replay = ChromeSession.screenShareOffered();
+    MediaPlan plan = replay.plan();
+    SessionBuilder.answer(plan, replay.screenOffer());
+    String stopT3 = Plans.fixture("chrome-reoffer-screen-share.sdp")
+        .replaceFirst("m=video 9 (UDP/TLS/RTP/SAVPF 96 97 108 109 98 99 100 101 35)", "m=video 0 $1")
+        .replace("BUNDLE 0 1 t1 t2 t3", "BUNDLE 0 1 t1 t2");
+    RemoteChange change = plan.applyRemoteOffer(OfferReader.read(stopT3));
+    assertEquals(List.of("bob-cam"), change.droppedTracks());
+    assertTrue(plan.section("t3").orElseThrow().rejected());
+    assertEquals(List.of(), change.receiving());
   }
 
   @Test
