@@ -129,6 +129,45 @@ class ChromiumInteropTest {
   }
 
   /** Writes a fixture that is not there yet: delete the ones of a spec to capture them anew, together. */
+  @Test
+  @Timeout(15)
+  void chromium_takes_video_in_the_nodes_default_payload_types_when_it_offered_audio_only() throws Exception {
+    browser.open();
+    RemoteDescription offer = OfferReader.read(browser.offerMic());
+    MediaPlan plan = Plans.plan();
+    plan.applyRemoteOffer(offer);
+    browser.acceptAnswer(SessionBuilder.answer(plan, offer));
+    PlannedSection cam = plan.addSendTrack(MediaKind.VIDEO, "alice-cam", "alice", 2001, 2002);
+    assertEquals(List.of(96, 97, 102, 103), cam.codecs().stream().map(Codec::pt).toList());
+
+    RemoteDescription answer = OfferReader.read(browser.answer(SessionBuilder.offer(plan)));
+    plan.applyRemoteAnswer(answer);
+
+    assertEquals(List.of(96, 97, 102, 103), answer.section("t1").orElseThrow().codecs().stream().map(Codec::pt).toList());
+    assertEquals(Direction.SENDONLY, plan.section("t1").orElseThrow().negotiated());
+    assertTrue(browser.state().contains("alice video"), browser.state());
+  }
+
+  @Test
+  @Timeout(15)
+  void chromium_restarts_ice_and_takes_the_nodes_new_credentials() throws Exception {
+    browser.open();
+    RemoteDescription offer = OfferReader.read(browser.offerCameraAndMic());
+    MediaPlan plan = Plans.plan();
+    plan.applyRemoteOffer(offer);
+    browser.acceptAnswer(SessionBuilder.answer(plan, offer));
+
+    RemoteDescription restart = OfferReader.read(browser.offerIceRestart());
+    MediaPlan.RemoteChange change = plan.applyRemoteOffer(restart);
+    assertTrue(change.iceRestart(), String.valueOf(change));
+    plan.restartIce("restarted", "restartedPasswordOf24+/");
+    String answer = SessionBuilder.answer(plan, restart);
+    browser.acceptAnswer(answer);
+
+    assertTrue(answer.contains("a=ice-ufrag:restarted\r\n"), answer);
+    assertTrue(browser.state().contains("\"signaling\":\"stable\""), browser.state());
+  }
+
   private static void capture(String name, String sdp) throws IOException {
     String dir = System.getProperty("sdp.capture.dir");
     if (dir != null && !Files.exists(Path.of(dir, name))) {
