@@ -34,13 +34,38 @@ public final class MediaPlan {
   public enum SignalingState { STABLE, HAVE_LOCAL_OFFER, HAVE_REMOTE_OFFER }
 
   /**
-   * What a client offer changed.
+   * What a client offer or answer changed.
    *
-   * @param receiving  mids on which the client now sends media it did not send before
-   * @param stopped    mids on which it no longer does (direction changed, or the section was stopped)
-   * @param iceRestart the client changed its ICE credentials: call {@link #restartIce} before answering
+   * @param receiving     mids on which the client now sends media it did not send before
+   * @param stopped       mids on which it no longer does (direction changed, or the section was stopped)
+   * @param droppedTracks tracks the node sent in sections the client has now rejected or stopped: no longer sent
+   * @param iceRestart    the client's offer changed its ICE credentials: call {@link #restartIce} before answering
    */
-  public record RemoteChange(List<String> receiving, List<String> stopped, boolean iceRestart) {
+  public record RemoteChange(List<String> receiving, List<String> stopped, List<String> droppedTracks,
+      boolean iceRestart) {
+  }
+
+  /** Collects a {@link RemoteChange} section by section. */
+  private static final class Changes {
+    final List<String> receiving = new ArrayList<>();
+    final List<String> stopped = new ArrayList<>();
+    final List<String> dropped = new ArrayList<>();
+
+    void compare(PlannedSection before, PlannedSection after) {
+      boolean was = before != null && before.clientSends();
+      if (after.clientSends() && !was) {
+        receiving.add(after.mid());
+      } else if (was && !after.clientSends()) {
+        stopped.add(after.mid());
+      }
+      if (before != null && before.send() != null && after.send() == null) {
+        dropped.add(before.send().trackId());
+      }
+    }
+
+    RemoteChange result(boolean iceRestart) {
+      return new RemoteChange(List.copyOf(receiving), List.copyOf(stopped), List.copyOf(dropped), iceRestart);
+    }
   }
 
   private static final Pattern MSID_TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]{1,64}");
@@ -156,14 +181,12 @@ public final class MediaPlan {
     }
     Set<String> nodeMids = new HashSet<>();
     unoffered.forEach(s -> nodeMids.add(s.mid()));
-    List<String> receiving = new ArrayList<>();
-    List<String> stopped = new ArrayList<>();
+    Changes changes = new Changes();
     List<PlannedSection> next = new ArrayList<>();
     for (Section offered : offer.sections()) {
       if (nodeMids.contains(offered.mid())) {
         throw new SdpException("mid " + offered.mid() + " is the node's");
       }
-      payloads.learn(offered);
     }
     for (Section offered : offer.sections()) {
       PlannedSection old = offered.index() < known.size() ? known.get(offered.index()) : null;
@@ -171,25 +194,21 @@ public final class MediaPlan {
       if (old != null && !sameMid && !old.rejected()) {
         throw new SdpException("m-line " + offered.index() + " changed its mid");
       }
-      boolean wasReceiving = old != null && old.clientSends();
       // JSEP §5.2.2: a rejected m-line may be recycled by the offerer for a new transceiver, with a new mid
       PlannedSection section = sameMid ? update(old, offered, offer.bundle()) : fromClient(offered, offer.bundle());
-      boolean nowReceiving = section.clientSends();
-      if (nowReceiving && !wasReceiving) {
-        receiving.add(section.mid());
-      } else if (wasReceiving && !nowReceiving) {
-        stopped.add(section.mid());
-      }
+      changes.compare(old, section);
       next.add(section);
     }
     next.addAll(unoffered);
+    // a refused offer teaches nothing: the numbers are learned once it is taken
+    offer.sections().forEach(payloads::learn);
     boolean iceRestart = remote != null && !remote.iceUfrag().equals(offer.iceUfrag());
     sections.clear();
     sections.addAll(next);
     remote = offer;
     pendingOffer = offer;
     state = SignalingState.HAVE_REMOTE_OFFER;
-    return new RemoteChange(receiving, stopped, iceRestart);
+    return changes.result(iceRestart);
   }
 
   /** A section the client's offer brings: the node receives on it, or rejects what it cannot carry. */
@@ -223,7 +242,7 @@ public final class MediaPlan {
    * client, payload types and extension ids among those offered. The client's choice narrows each section's
    * codecs and extensions to what it accepted.
    */
-  public void applyRemoteAnswer(RemoteDescription answer) throws SdpException {
+  public RemoteChange applyRemoteAnswer(RemoteDescription answer) throws SdpException {
     if (state != SignalingState.HAVE_LOCAL_OFFER) {
       throw new SdpException("no offer of the node's to answer");
     }
@@ -233,12 +252,14 @@ public final class MediaPlan {
     if (answer.setup() != null && answer.setup() != Setup.ACTIVE) {
       throw new SdpException("the client must answer setup:active: the node is the DTLS server");
     }
+    Changes changes = new Changes();
     List<PlannedSection> next = new ArrayList<>(sections);
     for (Section answered : answer.sections()) {
       int at = answered.index(); // the offered sections are the plan's first ones, in order (mids checked above)
       PlannedSection offered = next.get(at);
       if (answered.rejected() || offered.rejected() || !answer.bundle().contains(answered.mid())) {
         next.set(at, offered.rejectedNow(answered));
+        changes.compare(offered, next.get(at));
         continue;
       }
       List<Codec> codecs = new ArrayList<>();
@@ -261,12 +282,14 @@ public final class MediaPlan {
       Direction agreed = Direction.of(mine.sends() && answered.direction().receives(),
           mine.receives() && answered.direction().sends());
       next.set(at, offered.withMedia(codecs, extmaps, answered).negotiatedAs(agreed));
-      payloads.learn(answered);
+      changes.compare(offered, next.get(at));
     }
+    answer.sections().forEach(payloads::learn);
     sections.clear();
     sections.addAll(next);
     remote = answer;
     state = SignalingState.STABLE;
+    return changes.result(false);
   }
 
   /** A mid of the node's: t1, t2, ..., skipping any the client uses. */

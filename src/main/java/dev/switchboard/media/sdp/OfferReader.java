@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +28,12 @@ public final class OfferReader {
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
   private static final Pattern HEX_PAIRS = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+");
   private static final int MAX_MID = 32;
+  /**
+   * Per section: more feedback per codec or more SSRCs than any browser writes (Chrome's simulcast: 3 SSRCs and
+   * their RTX) is an attack on the work done per section, as are repeated payload types.
+   */
+  private static final int MAX_FEEDBACK = 32;
+  private static final int MAX_SSRCS = 32;
 
   private OfferReader() {
   }
@@ -121,6 +128,9 @@ public final class OfferReader {
       int space = value.indexOf(' ');
       long ssrc = parseSsrc(space < 0 ? value : value.substring(0, space), where);
       Ssrc known = ssrcs.getOrDefault(ssrc, new Ssrc(ssrc, null, null));
+      if (!ssrcs.containsKey(ssrc) && ssrcs.size() == MAX_SSRCS) {
+        throw new SdpException(where + "more than " + MAX_SSRCS + " SSRCs");
+      }
       String attribute = space < 0 ? "" : value.substring(space + 1);
       if (attribute.startsWith("cname:")) {
         known = new Ssrc(ssrc, attribute.substring(6), known.msid());
@@ -185,19 +195,27 @@ public final class OfferReader {
       feedback.computeIfAbsent(pt, p -> new ArrayList<>()).add(parts[1]);
     }
     List<Codec> codecs = new ArrayList<>();
+    Set<Integer> listed = new HashSet<>();
     for (String format : media.formats()) {
       int pt = parseInt(format, 0, 127);
       if (pt < 0) {
         throw new SdpException(where + "RTP format is not a payload type");
       }
+      if (!listed.add(pt)) {
+        throw new SdpException(where + "payload type " + pt + " listed twice");
+      }
       String[] encoding = rtpmaps.get(pt);
       if (encoding == null) {
         continue; // a static payload type (PCMU 0, ...) the node does not use anyway
       }
-      List<String> fb = new ArrayList<>(feedback.getOrDefault(pt, List.of()));
+      Set<String> fb = new LinkedHashSet<>(feedback.getOrDefault(pt, List.of()));
       fb.addAll(anyFeedback);
+      if (fb.size() > MAX_FEEDBACK) {
+        throw new SdpException(where + "more than " + MAX_FEEDBACK + " rtcp-fb for payload type " + pt);
+      }
       int channels = encoding.length == 3 ? Integer.parseInt(encoding[2]) : 1;
-      codecs.add(new Codec(pt, encoding[0], Integer.parseInt(encoding[1]), channels, fmtps.getOrDefault(pt, ""), fb));
+      codecs.add(new Codec(pt, encoding[0], Integer.parseInt(encoding[1]), channels, fmtps.getOrDefault(pt, ""),
+          List.copyOf(fb)));
     }
     return codecs;
   }

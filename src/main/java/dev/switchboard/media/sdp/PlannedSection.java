@@ -37,7 +37,7 @@ public record PlannedSection(String mid, MediaKind kind, Origin origin, Directio
   public record SendTrack(String trackId, String ownerPeerId, long ssrc, long rtxSsrc, String cname) {
   }
 
-  /** The payload types of the primary (non-RTX) codecs, the first being what a sender uses. */
+  /** The primary (non-RTX) codecs, the first being the one a browser sends with. */
   public List<Codec> primaryCodecs() {
     return codecs.stream().filter(c -> !c.isRtx()).toList();
   }

@@ -130,7 +130,7 @@ public final class Sdp {
 
   /** The SDP text, CRLF after every line (RFC 8866 §5): the input itself when it was CRLF-terminated. */
   public String write() {
-    StringBuilder out = new StringBuilder(1024 + 128 * media.size() * 16);
+    StringBuilder out = new StringBuilder(4096);
     for (String line : sessionLines) {
       out.append(line).append(CRLF);
     }

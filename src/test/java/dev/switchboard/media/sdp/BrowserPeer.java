@@ -43,6 +43,14 @@ final class BrowserPeer implements AutoCloseable {
           await pc.setLocalDescription();
           return pc.localDescription.sdp;
         }
+        if (step === 'mic') {
+          const audio = new AudioContext(), tone = audio.createOscillator(), sink = audio.createMediaStreamDestination();
+          tone.connect(sink); tone.start();
+          pc.addTrack(sink.stream.getAudioTracks()[0], sink.stream);
+          await pc.setLocalDescription();
+          return pc.localDescription.sdp;
+        }
+        if (step === 'restart') { pc.restartIce(); await pc.setLocalDescription(); return pc.localDescription.sdp; }
         if (step === 'data') { pc.createDataChannel('chat'); await pc.setLocalDescription(); return pc.localDescription.sdp; }
         if (step === 'answer') { await pc.setRemoteDescription({type: 'answer', sdp}); return 'ok'; }
         if (step === 'offer') {
@@ -89,6 +97,16 @@ final class BrowserPeer implements AutoCloseable {
   /** Adds a screen track with addTrack (which may take over a transceiver the node created) and offers. */
   String offerScreen() {
     return step("screen", "");
+  }
+
+  /** Adds a microphone track only and offers: a client that never offers video. */
+  String offerMic() {
+    return step("mic", "");
+  }
+
+  /** restartIce() and the offer it makes (new ufrag and pwd). */
+  String offerIceRestart() {
+    return step("restart", "");
   }
 
   /** Adds a data channel and returns the offer set as local description. */

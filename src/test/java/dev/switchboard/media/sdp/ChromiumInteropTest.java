@@ -17,8 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The node's SDP against real Chromium: it must take the node's answer and the node's offers
  * (setRemoteDescription succeeds), and the node must take what Chromium answers. One browser for the class, a
- * fresh RTCPeerConnection per spec. With {@code -Dsdp.capture.dir=src/test/resources/sdp} the specs also write the
- * browser's SDP there: that is how the fixtures of the other specs were captured.
+ * fresh RTCPeerConnection per spec. With {@code -Dsdp.capture.dir=$PWD/src/test/resources/sdp} the specs also write
+ * the SDP they exchange there, each file that is not there yet: that is how the fixtures of the other specs were
+ * captured ({@code chrome-session-offer}, {@code chrome-answer-to-node-offer}, {@code chrome-answer-to-node-reoffer}
+ * and {@code chrome-reoffer-screen-share} are one session, replayed by {@link ChromeSession}).
  */
 @Tag("browser")
 @Timeout(30)
@@ -61,7 +63,9 @@ class ChromiumInteropTest {
   @Timeout(15)
   void chromium_answers_the_nodes_offer_of_three_tracks_and_the_plan_takes_the_answer() throws Exception {
     browser.open();
-    RemoteDescription offer = OfferReader.read(browser.offerCameraAndMic());
+    String cameraAndMic = browser.offerCameraAndMic();
+    capture("chrome-session-offer.sdp", cameraAndMic);
+    RemoteDescription offer = OfferReader.read(cameraAndMic);
     MediaPlan plan = Plans.plan();
     plan.applyRemoteOffer(offer);
     browser.acceptAnswer(SessionBuilder.answer(plan, offer));
@@ -88,7 +92,9 @@ class ChromiumInteropTest {
     plan.removeSendTrack("alice-cam");
     assertEquals("t2", plan.addSendTrack(MediaKind.VIDEO, "carol-cam", "carol", 4001, 4002).mid());
     String reoffer = SessionBuilder.offer(plan);
-    plan.applyRemoteAnswer(OfferReader.read(browser.answer(reoffer)));
+    String reanswer = browser.answer(reoffer);
+    capture("chrome-answer-to-node-reoffer.sdp", reanswer);
+    plan.applyRemoteAnswer(OfferReader.read(reanswer));
     assertEquals(Direction.SENDONLY, plan.section("t2").orElseThrow().negotiated());
     assertTrue(browser.state().contains("carol video"), browser.state());
 
@@ -122,9 +128,49 @@ class ChromiumInteropTest {
     assertTrue(plan.section("2").orElseThrow().rejected());
   }
 
+  /** Writes a fixture that is not there yet: delete the ones of a spec to capture them anew, together. */
+  @Test
+  @Timeout(15)
+  void chromium_takes_video_in_the_nodes_default_payload_types_when_it_offered_audio_only() throws Exception {
+    browser.open();
+    RemoteDescription offer = OfferReader.read(browser.offerMic());
+    MediaPlan plan = Plans.plan();
+    plan.applyRemoteOffer(offer);
+    browser.acceptAnswer(SessionBuilder.answer(plan, offer));
+    PlannedSection cam = plan.addSendTrack(MediaKind.VIDEO, "alice-cam", "alice", 2001, 2002);
+    assertEquals(List.of(96, 97, 102, 103), cam.codecs().stream().map(Codec::pt).toList());
+
+    RemoteDescription answer = OfferReader.read(browser.answer(SessionBuilder.offer(plan)));
+    plan.applyRemoteAnswer(answer);
+
+    assertEquals(List.of(96, 97, 102, 103), answer.section("t1").orElseThrow().codecs().stream().map(Codec::pt).toList());
+    assertEquals(Direction.SENDONLY, plan.section("t1").orElseThrow().negotiated());
+    assertTrue(browser.state().contains("alice video"), browser.state());
+  }
+
+  @Test
+  @Timeout(15)
+  void chromium_restarts_ice_and_takes_the_nodes_new_credentials() throws Exception {
+    browser.open();
+    RemoteDescription offer = OfferReader.read(browser.offerCameraAndMic());
+    MediaPlan plan = Plans.plan();
+    plan.applyRemoteOffer(offer);
+    browser.acceptAnswer(SessionBuilder.answer(plan, offer));
+
+    RemoteDescription restart = OfferReader.read(browser.offerIceRestart());
+    MediaPlan.RemoteChange change = plan.applyRemoteOffer(restart);
+    assertTrue(change.iceRestart(), String.valueOf(change));
+    plan.restartIce("restarted", "restartedPasswordOf24+/");
+    String answer = SessionBuilder.answer(plan, restart);
+    browser.acceptAnswer(answer);
+
+    assertTrue(answer.contains("a=ice-ufrag:restarted\r\n"), answer);
+    assertTrue(browser.state().contains("\"signaling\":\"stable\""), browser.state());
+  }
+
   private static void capture(String name, String sdp) throws IOException {
     String dir = System.getProperty("sdp.capture.dir");
-    if (dir != null) {
+    if (dir != null && !Files.exists(Path.of(dir, name))) {
       Files.writeString(Path.of(dir, name), sdp);
     }
   }
