@@ -19,6 +19,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisAPI;
+import dev.switchboard.media.MediaVerticle;
 import dev.switchboard.room.RoomRegistryVerticle;
 import dev.switchboard.turn.IceServerList;
 import dev.switchboard.turn.TurnCredentials;
@@ -52,6 +53,7 @@ public final class Node {
   private String metricsDeployment;
   private String turnCredentialsDeployment;
   private String relayDeployment;
+  private String mediaDeployment;
   private final List<Long> timers = new CopyOnWriteArrayList<>();
   private static final long HEARTBEAT_MILLIS = 2_000;
   /** How often the pause detector ticks. */
@@ -111,6 +113,13 @@ public final class Node {
     return vertx.deployVerticle(new RoomRegistryVerticle(store, config.rooms().maxPeers(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
+          if (!config.media().enabled()) {
+            return Future.succeededFuture();
+          }
+          // before the relay, so that relay-only participants reach a node that listens
+          return vertx.deployVerticle(new MediaVerticle(config.media())).map(mediaId -> node.mediaDeployment = mediaId);
+        })
+        .compose(id -> {
           if (!config.turn().relayEnabled()) {
             return Future.succeededFuture();
           }
@@ -230,6 +239,7 @@ public final class Node {
         .compose(v -> turnCredentialsDeployment == null ? Future.succeededFuture()
             : vertx.undeploy(turnCredentialsDeployment))
         .compose(v -> relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment))
+        .compose(v -> mediaDeployment == null ? Future.succeededFuture() : vertx.undeploy(mediaDeployment))
         .compose(v -> metricsDeployment == null ? Future.succeededFuture() : vertx.undeploy(metricsDeployment));
   }
 

@@ -72,23 +72,37 @@ public record SwitchboardConfig(
   }
 
   /**
-   * The local media node ({@code media}), not built yet: the relay admits its announced ip:port as a peer even
-   * where the deny-list refuses the IP.
+   * The media node ({@code media}): when enabled, this node forwards media on one UDP port ({@code host:port}) and
+   * announces {@code public-ip} (or {@code host}) in its candidates. Either way the relay admits the announced
+   * ip:port as a peer even where the deny-list refuses the IP (a media node elsewhere is named by public-ip and
+   * port alone).
    *
-   * @param publicIp blank (and port 0) when there is none
+   * @param publicIp blank when the node announces its {@code host}
    */
-  public record MediaConfig(String publicIp, int port) {
+  public record MediaConfig(boolean enabled, String host, int port, String publicIp) {
     public MediaConfig {
-      if (publicIp.isBlank() != (port == 0)) {
-        throw new ConfigException("media: public-ip and port are set together (or neither)");
-      }
       if (!publicIp.isBlank() && !publicIp.matches("[0-9a-fA-F:.]+")) {
         throw new ConfigException("media.public-ip must be an IP address, found: " + publicIp);
       }
+      if (enabled && port == 0) {
+        throw new ConfigException("media.port must be set when media.enabled is true (browsers and firewalls "
+            + "need a known port)");
+      }
+      if (enabled && publicIp.isBlank() && (host.equals("0.0.0.0") || host.equals("::"))) {
+        throw new ConfigException("media.public-ip must be set when media.host listens on every address");
+      }
+      if (!enabled && publicIp.isBlank() != (port == 0)) {
+        throw new ConfigException("media: public-ip and port are set together (or neither)");
+      }
+    }
+
+    /** The IP in the node's candidates, and the one the relay admits. */
+    public String announcedIp() {
+      return publicIp.isBlank() ? host : publicIp;
     }
 
     public boolean configured() {
-      return !publicIp.isBlank();
+      return enabled || !publicIp.isBlank();
     }
   }
 
@@ -363,6 +377,7 @@ public record SwitchboardConfig(
         Duration.ofSeconds(shutdown.integer("grace-seconds", 0, 600)),
         authConfig(root),
         Duration.ofSeconds(session.integer("resume-seconds", 0, 3600)), turnTlsConfig(turn.section("tls")),
-        new MediaConfig(media.string("public-ip"), media.integer("port", 0, 65535)));
+        new MediaConfig(media.bool("enabled"), media.nonEmptyString("host"), media.integer("port", 0, 65535),
+            media.string("public-ip")));
   }
 }

@@ -81,7 +81,7 @@ public final class TurnRelayVerticle extends VerticleBase {
     admission = new Admission(revocations, settings.userQuota(), settings.identityQuota());
     PeerPolicy policy = new PeerPolicy(config.allowedPeers(), own);
     if (mediaNode != null && mediaNode.configured()) {
-      policy = policy.admitting(new InetSocketAddress(address("media.public-ip", mediaNode.publicIp()),
+      policy = policy.admitting(new InetSocketAddress(address("media.public-ip", mediaNode.announcedIp()),
           mediaNode.port()));
     }
     server = new TurnServer(vertx, settings, auth, policy, admission, clock, limits(config.tcp()));

@@ -222,7 +222,7 @@ class ConfigTest {
     assertFalse(config.media().configured());
     SwitchboardConfig withNode = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
         "SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
-    assertEquals(new SwitchboardConfig.MediaConfig("127.0.0.1", 40000), withNode.media());
+    assertEquals(new SwitchboardConfig.MediaConfig(false, "127.0.0.1", 40000, "127.0.0.1"), withNode.media());
     assertTrue(withNode.media().configured());
     assertEquals("media: public-ip and port are set together (or neither)",
         failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1")));
@@ -230,6 +230,15 @@ class ConfigTest {
         failure(vertx, Map.of("SWITCHBOARD_MEDIA_PORT", "40000")));
     assertEquals("media.public-ip must be an IP address, found: media.example",
         failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "media.example", "SWITCHBOARD_MEDIA_PORT", "40000")));
+    assertEquals("media.port must be set when media.enabled is true (browsers and firewalls need a known port)",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "true")));
+    assertEquals("media.public-ip must be set when media.host listens on every address",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", "40000",
+            "SWITCHBOARD_MEDIA_HOST", "0.0.0.0")));
+    SwitchboardConfig enabled = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
+        "SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
+    assertEquals("127.0.0.1", enabled.media().announcedIp(), "the bound host when no public-ip is set");
+    assertTrue(enabled.media().configured());
     assertEquals("media.port must be between 0 and 65535, found: 70000",
         failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "70000")));
   }

@@ -123,6 +123,22 @@ class MediaNodeEndToEndTest {
   }
 
   @Test
+  void a_viewer_who_negotiated_first_is_offered_a_publishers_tracks_when_they_come() throws Exception {
+    try (NodeUnderTest node = new NodeUnderTest(); MediaClient alice = new MediaClient();
+         MediaClient bob = new MediaClient()) {
+      node.call(() -> node.node.offer("r", "bob", ClientSdp.receiveOnlyOffer(bob), true));
+      node.call(() -> {
+        node.node.answerSent("bob");
+        return null;
+      });
+      node.call(() -> node.node.offer("r", "alice", ClientSdp.offer(alice), true));
+      assertEquals("alice", node.awaitEvent("bob", "track:published").payload().getString("peer_id"));
+      String nodeOffer = node.awaitEvent("bob", "media:offer").payload().getString("sdp");
+      assertTrue(nodeOffer.contains("a=msid:alice "), nodeOffer);
+    }
+  }
+
+  @Test
   void an_offer_the_node_cannot_read_is_refused_and_leaves_nothing_behind() throws Exception {
     try (NodeUnderTest node = new NodeUnderTest()) {
       NegotiationRefusal refused = assertThrows(NegotiationRefusal.class,
