@@ -29,6 +29,12 @@ final class ClientSdp {
     }
   }
 
+  /** Chromium's offer under other SSRCs (video, its RTX, audio): several publishers in one room. */
+  static String offer(MediaClient client, long video, long rtx, long audio) throws IOException {
+    return offer(client).replace("3623477890", Long.toString(video)).replace("1490040483", Long.toString(rtx))
+        .replace("4243303511", Long.toString(audio));
+  }
+
   /** Chromium's offer turned receive-only (a viewer's): its sections ask to receive and carry no SSRCs. */
   static String receiveOnlyOffer(MediaClient client) throws IOException {
     return offer(client).lines()
