@@ -24,6 +24,15 @@ public final class PacketForwarder {
      * @return false when the subscriber cannot take it now (no keys yet, no address): counted, not retried
      */
     boolean send(String subscriberId, byte[] buf, int off, int len);
+
+    /**
+     * Whether the subscriber can take packets now (keys and an address). Packets it cannot take are skipped, not
+     * numbered, and a video stream keeps waiting for a keyframe: one sent into the void would leave its decoder
+     * with nothing to start from.
+     */
+    default boolean ready(String subscriberId) {
+      return true;
+    }
   }
 
   /** Room after a packet in the output buffer for the SRTP auth tag (and SRTCP index). */
@@ -79,7 +88,8 @@ public final class PacketForwarder {
     int sent = 0;
     for (Downstream downstream : room.downstreams(ssrc)) {
       int payloadType = downstream.payloadType(in.payloadType());
-      if (downstream.paused() || payloadType < 0 || (downstream.awaitingKeyframe() && !keyframe)) {
+      if (downstream.paused() || payloadType < 0 || (downstream.awaitingKeyframe() && !keyframe)
+          || !egress.ready(downstream.subscriberId())) {
         downstream.rewriter().skip(ssrc, seq, now);
         continue;
       }
@@ -88,7 +98,7 @@ public final class PacketForwarder {
         continue;
       }
       downstream.awaitingKeyframe(false);
-      if (send(downstream, buf, off, len, outSeq, downstream.rewriter().timestamp(timestamp), payloadType)) {
+      if (send(downstream, source, buf, off, len, outSeq, downstream.rewriter().timestamp(timestamp), payloadType)) {
         downstream.sent(in.payloadLength());
         sent++;
       }
@@ -127,6 +137,9 @@ public final class PacketForwarder {
         continue;
       }
       long timestamp = downstream.rewriter().timestamp(out.timestamp() & 0xFFFF_FFFFL);
+      if (source.extensionIds() != null && out.hasExtension()) {
+        out.rewriteExtensionIds(source.extensionIds());
+      }
       out.setSsrc(downstream.outgoingSsrc());
       out.setSequenceNumber(lostSequenceNumbers[i]);
       out.setTimestamp((int) timestamp);
@@ -140,10 +153,13 @@ public final class PacketForwarder {
     return resent;
   }
 
-  private boolean send(Downstream downstream, byte[] buf, int off, int len, int outSeq, long timestamp,
-      int payloadType) {
+  private boolean send(Downstream downstream, SourceStream source, byte[] buf, int off, int len, int outSeq,
+      long timestamp, int payloadType) {
     System.arraycopy(buf, off, outBuffer, 0, len);
     out.wrap(outBuffer, 0, len);
+    if (source.extensionIds() != null && out.hasExtension()) {
+      out.rewriteExtensionIds(source.extensionIds());
+    }
     out.setSsrc(downstream.outgoingSsrc());
     out.setSequenceNumber(outSeq);
     out.setTimestamp((int) timestamp);

@@ -19,6 +19,8 @@ public final class SourceStream {
   private final NackGenerator nacks = new NackGenerator();
   private final KeyframeRequests keyframes = new KeyframeRequests();
   private SenderInfo lastSenderReport;
+  /** The publisher's header-extension ids as subscribers get them; null: left as they are. */
+  private int[] extensionIds;
 
   SourceStream(Track track, KeyframeDetector detector) {
     this.track = track;
@@ -42,6 +44,20 @@ public final class SourceStream {
       nacks.keyframe(seq);
     }
     return keyframe;
+  }
+
+  /**
+   * How this stream's header-extension ids are rewritten for subscribers: {@code map[publisherId]} is the id a
+   * subscriber gets, 0 removes the element (its bytes become padding). The publisher's mid must go: a subscriber
+   * that sees a packet carrying mid "0" binds its SSRC to its own section "0" before the node's offer names the
+   * SSRC's real section, and then refuses that offer (Chromium: "Failed to apply demuxer criteria").
+   */
+  public void extensionIds(int[] map) {
+    this.extensionIds = map == null ? null : map.clone();
+  }
+
+  int[] extensionIds() {
+    return extensionIds;
   }
 
   /** The publisher's latest sender report of this stream, translated for each subscriber (lip sync). */

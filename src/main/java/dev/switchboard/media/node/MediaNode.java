@@ -139,9 +139,18 @@ public final class MediaNode {
   }
 
   private RoomPipeline pipeline(RoomMedia media) {
-    PacketForwarder forwarder = new PacketForwarder(media, (subscriber, buf, off, len) -> {
-      Participant to = participants.get(subscriber);
-      return to != null && to.sendRtp(buf, off, len);
+    PacketForwarder forwarder = new PacketForwarder(media, new PacketForwarder.Egress() {
+      @Override
+      public boolean send(String subscriber, byte[] buf, int off, int len) {
+        Participant to = participants.get(subscriber);
+        return to != null && to.sendRtp(buf, off, len);
+      }
+
+      @Override
+      public boolean ready(String subscriber) {
+        Participant to = participants.get(subscriber);
+        return to != null && to.connected();
+      }
     });
     RtcpFeedback feedback = new RtcpFeedback(media, forwarder, (to, buf, off, len) -> {
       Participant participant = participants.get(to);
@@ -162,7 +171,14 @@ public final class MediaNode {
       }, new DtlsSession.Listener() {
         @Override
         public void connected(SrtpKeys keys) {
-          packetThread.execute(() -> participant.connected(keys));
+          packetThread.execute(() -> {
+            participant.connected(keys);
+            // what it was subscribed to while it could not receive starts with a fresh keyframe
+            long now = nanos.getAsLong();
+            for (var downstream : participant.pipeline().media().subscriptions(participant.peerId())) {
+              participant.pipeline().feedback().subscriberAdded(downstream, now);
+            }
+          });
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.switchboard.media.forward.MediaRefusal;
 import dev.switchboard.media.forward.Router;
 import dev.switchboard.media.forward.Track;
 import dev.switchboard.media.sdp.Codec;
+import dev.switchboard.media.sdp.Extmap;
 import dev.switchboard.media.sdp.MediaKind;
 import dev.switchboard.media.sdp.PlannedSection;
 import dev.switchboard.media.sdp.RemoteDescription;
@@ -64,7 +65,8 @@ final class Publications {
       LOG.info(() -> "track of " + publisher.peerId() + " not published: " + refused.getMessage());
       return;
     }
-    publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()));
+    publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()))
+        .extensionIds(extensionIdsFor(section));
     publisher.trackByMid().put(mid, track.id());
     codecsOfTrack.put(track.id(), section.primaryCodecs());
     for (String other : publisher.pipeline().media().participants()) {
@@ -134,6 +136,24 @@ final class Publications {
     for (String other : publisher.pipeline().media().participants()) {
       events.push(publisher.room(), other, event, payload.copy());
     }
+  }
+
+  /**
+   * The publisher's extension ids kept as they are (every Chromium numbers them alike; mapping them onto each
+   * subscriber's own numbers is still to do), except the mid, which is the publisher's section and means another
+   * section to the subscriber.
+   */
+  private static int[] extensionIdsFor(PlannedSection section) {
+    int[] map = new int[256];
+    for (int id = 1; id < map.length; id++) {
+      map[id] = id;
+    }
+    int mid = section.remote() == null ? -1
+        : section.remote().extmap(Extmap.MID).map(Extmap::id).orElse(-1);
+    if (mid > 0 && mid < map.length) {
+      map[mid] = 0;
+    }
+    return map;
   }
 
   private static String newTrackId() {

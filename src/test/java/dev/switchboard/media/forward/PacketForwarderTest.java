@@ -100,6 +100,59 @@ class PacketForwarderTest {
   }
 
   @Test
+  void the_publishers_mid_never_reaches_a_subscriber_and_other_extensions_do() {
+    publishCameraTo("bob");
+    int[] ids = new int[16];
+    for (int id = 1; id < ids.length; id++) {
+      ids[id] = id;
+    }
+    ids[4] = 0; // the publisher's mid: it names the publisher's section, another one at the subscriber
+    forwarder.source(CAMERA_SSRC).extensionIds(ids);
+    byte[] plain = SpecPackets.vp8(CAMERA_SSRC, 7, 0, true, 5);
+    // one-byte extensions (RFC 8285): mid (id 4) = "0", abs-send-time (id 3) = 3 bytes
+    byte[] extensions = {(byte) 0xBE, (byte) 0xDE, 0, 2, 0x40, '0', 0x32, 1, 2, 3, 0, 0};
+    byte[] packet = new byte[plain.length + extensions.length];
+    System.arraycopy(plain, 0, packet, 0, 12);
+    packet[0] |= 0x10;
+    System.arraycopy(extensions, 0, packet, 12, extensions.length);
+    System.arraycopy(plain, 12, packet, 12 + extensions.length, plain.length - 12);
+    assertEquals(1, forward(packet, 0));
+    RtpPacket out = sent.get(0).rtp();
+    assertEquals(-1, out.findExtension(4), "a subscriber binding this SSRC to its own section 0 refuses the offer");
+    assertTrue(out.findExtension(3) >= 0, "abs-send-time goes through");
+    assertEquals(5, sent.get(0).packet()[out.payloadOffset() + 7], "the payload is untouched");
+  }
+
+  @Test
+  void a_keyframe_a_subscriber_cannot_take_yet_does_not_end_its_wait_for_one() {
+    boolean[] ready = {false};
+    PacketForwarder gated = new PacketForwarder(room, new PacketForwarder.Egress() {
+      @Override
+      public boolean send(String subscriber, byte[] buf, int off, int len) {
+        sent.add(new Sent(subscriber, Arrays.copyOfRange(buf, off, off + len)));
+        return true;
+      }
+
+      @Override
+      public boolean ready(String subscriber) {
+        return ready[0];
+      }
+    });
+    Track camera = router.publish("alice", new Track("alice-cam", "alice", Track.Kind.VIDEO, CAMERA_SSRC, 0, 90_000, 96));
+    gated.addSource(camera, KeyframeDetector.VP8);
+    router.join("r", "bob");
+    router.subscribe("bob", "alice-cam");
+    byte[] keyframe = SpecPackets.vp8(CAMERA_SSRC, 1, 0, true, 1);
+    assertEquals(0, gated.onRtp("alice", keyframe, 0, keyframe.length, 0), "no keys yet: skipped");
+    ready[0] = true;
+    byte[] delta = SpecPackets.vp8(CAMERA_SSRC, 2, 3000, false, 2);
+    assertEquals(0, gated.onRtp("alice", delta, 0, delta.length, MS), "still waiting for a keyframe");
+    byte[] next = SpecPackets.vp8(CAMERA_SSRC, 3, 6000, true, 3);
+    assertEquals(1, gated.onRtp("alice", next, 0, next.length, 2 * MS));
+    assertEquals(3, sent.get(0).packet()[12 + 7], "the stream starts at a keyframe it could take");
+  }
+
+  @Test
   void packets_of_an_unpublished_ssrc_and_malformed_packets_go_nowhere() {
     publishCameraTo("bob");
     byte[] stranger = SpecPackets.vp8(CAMERA_SSRC, 1, 1, true, 1);
