@@ -1,5 +1,6 @@
 package dev.switchboard.media.node;
 
+import dev.switchboard.media.forward.Downstream;
 import dev.switchboard.media.forward.KeyframeDetector;
 import dev.switchboard.media.forward.MediaRefusal;
 import dev.switchboard.media.forward.PacketForwarder;
@@ -94,6 +95,21 @@ public final class MediaNode {
       throw new NegotiationRefusal(NegotiationRefusal.NO_OFFER_PENDING);
     }
     participant.negotiator().clientAnswer(sdp);
+    resumeAgreedStreams(participant);
+  }
+
+  /** Streams the participant's answer now covers start, each with a keyframe request to its publisher. */
+  private void resumeAgreedStreams(Participant participant) {
+    long now = nanos.getAsLong();
+    RoomPipeline pipeline = participant.pipeline();
+    for (Downstream downstream : pipeline.media().subscriptions(participant.peerId())) {
+      boolean agreed = participant.plan().sectionOf(downstream.track().id())
+          .map(section -> section.negotiated() != null && section.negotiated().sends()).orElse(false);
+      if (downstream.paused() && agreed) {
+        downstream.paused(false);
+        pipeline.feedback().subscriberAdded(downstream, now);
+      }
+    }
   }
 
   /** The participant left the room or lost its socket: its tracks are unpublished, its transport closed. */

@@ -126,8 +126,10 @@ final class Publications {
           .findFirst()
           .ifPresent(c -> downstream.mapPayloadType(source.pt(), c.pt()));
     }
+    // nothing is sent before the subscriber has answered an offer naming this stream: packets it cannot demultiplex
+    // yet are dropped by it, and with them the keyframe its decoder needs (MediaNode.answer resumes it)
+    downstream.paused(true);
     subscriber.negotiator().tracksChanged();
-    subscriber.pipeline().feedback().subscriberAdded(downstream, nanos.getAsLong());
   }
 
   private void announce(Participant publisher, String event, Track track) {
