@@ -1,5 +1,7 @@
 package dev.switchboard.media.forward;
 
+import dev.switchboard.media.rtp.ReportBlock;
+
 /**
  * What the node reports back to a publisher about one of its streams (RFC 3550 §6.4.1): sequence tracking as in
  * appendix A.1 (probation, dropouts, restarts), losses as in A.3, interarrival jitter as in A.8 and LSR/DLSR from the
@@ -98,7 +100,9 @@ public final class ReceiverStats {
       // 1/65536 s units; a delay beyond the 32-bit field's 18 hours cannot happen on a live stream
       dlsr = Math.min(Seq.TS_MASK, (now - srArrival) / 1_000L * 65_536L / 1_000_000L);
     }
-    return new ReportBlock(ssrc, lastFractionLost, (int) lost, extMax & Seq.TS_MASK, jitter(), haveSr ? lsr : 0, dlsr);
+    // the wire form: 32-bit fields as their bits
+    return new ReportBlock(ssrc, lastFractionLost, (int) lost, (int) extMax, (int) jitter(), haveSr ? (int) lsr : 0,
+        (int) dlsr);
   }
 
   /** True once enough sequential packets arrived for the source to count (RFC 3550 A.1 probation). */

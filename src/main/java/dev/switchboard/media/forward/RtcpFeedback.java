@@ -151,12 +151,11 @@ public final class RtcpFeedback {
       List<Integer> videoSsrcs = new ArrayList<>(2);
       for (Track track : published) {
         SourceStream source = forwarder.source(track.ssrc());
-        dev.switchboard.media.forward.ReportBlock block = source == null ? null : source.stats().report(now);
+        ReportBlock block = source == null ? null : source.stats().report(now);
         if (block == null) {
           continue;
         }
-        blocks.add(new ReportBlock(block.ssrc(), block.fractionLost(), block.cumulativeLost(),
-            (int) block.extHighestSeq(), (int) block.jitter(), (int) block.lsr(), (int) block.dlsr()));
+        blocks.add(block);
         if (track.isVideo()) {
           videoSsrcs.add(track.ssrc());
           bandwidth(participant).lossReported(block.fractionLost(), now);

@@ -1,5 +1,7 @@
 package dev.switchboard.media.forward;
 
+import dev.switchboard.media.rtp.ReportBlock;
+
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class ReceiverStatsTest {
     assertTrue(s.valid());
     ReportBlock r = s.report(ms(40));
     assertEquals(SSRC, r.ssrc());
-    assertEquals(1001, r.extHighestSeq());
+    assertEquals(1001, r.extendedHighestSequence());
     assertEquals(0, r.cumulativeLost());
   }
 
@@ -43,7 +45,7 @@ class ReceiverStatsTest {
     ReportBlock first = s.report(0);
     assertEquals(10 * 256 / 100, first.fractionLost());
     assertEquals(10, first.cumulativeLost());
-    assertEquals(1100, first.extHighestSeq());
+    assertEquals(1100, first.extendedHighestSequence());
     for (int seq = 1101; seq <= 1200; seq++) {
       s.received(seq, 0, 0);
     }
@@ -75,7 +77,7 @@ class ReceiverStatsTest {
       s.received((65530 + i) & 0xFFFF, 960L * i, ms(20 * i));
     }
     ReportBlock r = s.report(ms(400));
-    assertEquals(65536 + 13, r.extHighestSeq());
+    assertEquals(65536 + 13, r.extendedHighestSequence());
     assertEquals(0, r.cumulativeLost());
   }
 
@@ -89,7 +91,7 @@ class ReceiverStatsTest {
     assertTrue(s.received(30_001, 0, 0), "a second, sequential one is");
     s.received(30_002, 0, 0);
     ReportBlock r = s.report(0);
-    assertEquals(30_002, r.extHighestSeq());
+    assertEquals(30_002, r.extendedHighestSequence());
     assertEquals(0, r.cumulativeLost());
   }
 
@@ -134,12 +136,12 @@ class ReceiverStatsTest {
     s.received(1, 0, 0);
     s.received(2, 0, 0);
     ReportBlock none = s.report(ms(10));
-    assertEquals(0, none.lsr());
-    assertEquals(0, none.dlsr());
+    assertEquals(0, none.lastSenderReport());
+    assertEquals(0, none.delaySinceLastSenderReport());
     s.senderReport(0x0123_4567_89AB_CDEFL, ms(1000));
     ReportBlock r = s.report(ms(1500));
-    assertEquals(0x4567_89ABL, r.lsr());
-    assertEquals(32_768, r.dlsr()); // half a second in 1/65536 s
+    assertEquals(0x4567_89ABL, Integer.toUnsignedLong(r.lastSenderReport()));
+    assertEquals(32_768, r.delaySinceLastSenderReport()); // half a second in 1/65536 s
   }
 
   @Test
