@@ -1,11 +1,10 @@
 package dev.switchboard.media.transport;
 
+import dev.switchboard.net.DatagramReader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -287,27 +286,14 @@ public final class MediaPort implements DatagramSink {
   }
 
   /**
-   * Hands datagrams to the port, releasing each pooled buffer after; whatever goes wrong with one datagram costs
-   * that datagram, never the loop.
+   * Hands datagrams to the port (pooled buffers released and failures contained by {@link DatagramReader}).
    */
-  private static final class Reader extends ChannelInboundHandlerAdapter {
+  private static final class Reader extends DatagramReader {
     private volatile MediaPort port;
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object message) {
-      DatagramPacket packet = (DatagramPacket) message;
-      try {
-        port.onDatagram(packet);
-      } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "datagram dropped", e);
-      } finally {
-        packet.release();
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(Level.FINE, "media socket error", cause);
+    protected void read(DatagramPacket packet) {
+      port.onDatagram(packet);
     }
   }
 }

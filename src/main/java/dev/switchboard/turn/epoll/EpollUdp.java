@@ -1,5 +1,6 @@
 package dev.switchboard.turn.epoll;
 
+import dev.switchboard.net.DatagramReader;
 import dev.switchboard.turn.allocation.Allocation;
 import dev.switchboard.turn.allocation.FiveTuple;
 import dev.switchboard.turn.allocation.RelayPorts;
@@ -14,7 +15,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -41,8 +41,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The UDP engine on Netty's native epoll transport (Linux). Per event loop: one listener socket on the shared
@@ -55,7 +53,6 @@ import java.util.logging.Logger;
  * WebRTC media over TURN stays under the path MTU (about 1,200 bytes of payload).
  */
 public final class EpollUdp implements UdpEngine {
-  private static final Logger LOG = Logger.getLogger(EpollUdp.class.getName());
   static final int MAX_DATAGRAM = 2048;
   static final int BATCH = 16;
   /**
@@ -235,7 +232,7 @@ public final class EpollUdp implements UdpEngine {
     }
 
     @Override
-    void read(DatagramPacket packet) {
+    protected void read(DatagramPacket packet) {
       ByteBuf content = packet.content();
       int length = content.readableBytes();
       ByteBuffer in = content.nioBufferCount() == 1
@@ -254,7 +251,7 @@ public final class EpollUdp implements UdpEngine {
     }
 
     @Override
-    void read(DatagramPacket packet) {
+    protected void read(DatagramPacket packet) {
       ByteBuf content = packet.content();
       int length = content.readableBytes();
       int prefix = peers.peerPrefix();
@@ -263,31 +260,6 @@ public final class EpollUdp implements UdpEngine {
       content.getBytes(content.readerIndex(), out.limit(prefix + length));
       out.limit(out.capacity());
       peers.onPeerPacket(allocation, out, length, packet.sender());
-    }
-  }
-
-  /**
-   * One datagram at a time into {@link #read}, its pooled buffer released after; whatever goes wrong with one
-   * datagram or socket costs that datagram, never the loop.
-   */
-  private abstract static class DatagramReader extends ChannelInboundHandlerAdapter {
-    abstract void read(DatagramPacket packet);
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object message) {
-      DatagramPacket packet = (DatagramPacket) message;
-      try {
-        read(packet);
-      } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "datagram dropped", e);
-      } finally {
-        packet.release();
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(Level.FINE, "UDP socket error", cause);
     }
   }
 
