@@ -1,6 +1,5 @@
 package dev.switchboard.media.rtp;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,10 +23,7 @@ public record ReceiverReport(int ssrc, List<ReportBlock> reports) {
     if (content < MIN_LENGTH + count * ReportBlock.LENGTH) {
       return null;
     }
-    List<ReportBlock> reports = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      reports.add(ReportBlock.read(b, off + MIN_LENGTH + i * ReportBlock.LENGTH));
-    }
+    List<ReportBlock> reports = ReportBlock.readAll(b, off + MIN_LENGTH, count);
     return new ReceiverReport(Bytes.i32(b, off + 4), reports);
   }
 

@@ -1,5 +1,8 @@
 package dev.switchboard.media.rtp;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One reception report block of an SR or RR (RFC 3550 §6.4.1), 24 bytes: about the source {@code ssrc}, the
  * fraction lost since the last report (0-255, in 1/256), the cumulative number lost (24-bit signed: duplicates can
@@ -12,6 +15,15 @@ public record ReportBlock(int ssrc, int fractionLost, int cumulativeLost, int ex
   public static final int LENGTH = 24;
   static final int MAX_CUMULATIVE_LOST = 0x7fffff;
   static final int MIN_CUMULATIVE_LOST = -0x800000;
+
+  /** {@code count} blocks one after the other from {@code off} (SR and RR carry them alike); bounds checked by the caller. */
+  static List<ReportBlock> readAll(byte[] b, int off, int count) {
+    List<ReportBlock> blocks = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      blocks.add(read(b, off + i * LENGTH));
+    }
+    return blocks;
+  }
 
   /** Reads the block at {@code off}; the caller has checked that 24 bytes are there. */
   public static ReportBlock read(byte[] b, int off) {

@@ -1,6 +1,5 @@
 package dev.switchboard.media.rtp;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,10 +25,7 @@ public record SenderReport(int ssrc, long ntpTimestamp, int rtpTimestamp, int pa
     if (content < MIN_LENGTH + count * ReportBlock.LENGTH) {
       return null;
     }
-    List<ReportBlock> reports = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      reports.add(ReportBlock.read(b, off + MIN_LENGTH + i * ReportBlock.LENGTH));
-    }
+    List<ReportBlock> reports = ReportBlock.readAll(b, off + MIN_LENGTH, count);
     return new SenderReport(Bytes.i32(b, off + 4), Bytes.i64(b, off + 8), Bytes.i32(b, off + 16),
         Bytes.i32(b, off + 20), Bytes.i32(b, off + 24), reports);
   }
