@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIOS=${SCENARIOS:-fanout:24 mesh:10}; ROUNDS=${ROUNDS:-2}; MEASURE=${MEASURE:-20}; WARMUP=${WARMUP:-8}
+SFUS=${SFUS:-switchboard janus}
 FPS=${FPS:-30}; BITRATE=${BITRATE:-1000000}; KEYFRAME=${KEYFRAME:-2}
 out=target/bench-media
 if [ -z "${BENCH_MEDIA_INSIDE:-}" ]; then
@@ -55,7 +56,7 @@ general: {
   transports_folder = "$abs/transports"
   events_folder = "$abs/events"
   loggers_folder = "$abs/loggers"
-  debug_level = 3
+  debug_level = ${JANUS_DEBUG:-3}
   session_timeout = 0
   interface = "10.77.0.1"
 }
@@ -97,7 +98,7 @@ measure() { # sfu scenario count -> RESULT line
   local sfu=$1 scenario=$2 n=$3 target
   if [ "$sfu" = janus ]; then start_janus; target=http://127.0.0.1:8088/janus; else start_switchboard; target=$sb_http; fi
   java -Xmx1g -Dpid="$server" -Dhz="$hz" -Dseconds="$MEASURE" -Dwarmup="$WARMUP" -Dfps="$FPS" -Dbitrate="$BITRATE" \
-    -Dkeyframe-seconds="$KEYFRAME" ${BENCH_CLIENT_OPTS:-} -cp target/test-classes:target/switchboard.jar \
+    -Dkeyframe-seconds="$KEYFRAME" -Djanus-client-ip=${JANUS_CLIENT_IP:-10.77.0.1} ${BENCH_CLIENT_OPTS:-} -cp target/test-classes:target/switchboard.jar \
     dev.switchboard.bench.media.MediaBench "$sfu" "$target" "$scenario" "$n" 2>> "$out/client.log" | grep '^RESULT' || echo "RESULT sfu=$sfu scenario=$scenario-$n failed=1"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
@@ -107,7 +108,7 @@ results=$out/results.txt; : > "$results"
 for s in $SCENARIOS; do
   scenario=${s%%:*}; n=${s##*:}
   for round in $(seq "$ROUNDS"); do
-    order="switchboard janus"; [ $((round % 2)) -eq 0 ] && order="janus switchboard"
+    order=$SFUS; [ $((round % 2)) -eq 0 ] && order=$(echo "$SFUS" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "") }')
     for sfu in $order; do
       line=$(measure "$sfu" "$scenario" "$n"); echo "$line round=$round" | tee -a "$results"
     done

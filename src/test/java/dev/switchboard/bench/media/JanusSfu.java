@@ -1,6 +1,7 @@
 package dev.switchboard.bench.media;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +24,13 @@ final class JanusSfu implements SfuUnderTest {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(15);
 
   private final JanusClient janus;
+  private final InetAddress local;
   private final long room;
   private final Map<Integer, Long> feeds = new TreeMap<>();
   private final List<MediaClient> clients = new ArrayList<>();
 
-  JanusSfu(URI base, long room, int publishers) throws IOException {
+  JanusSfu(URI base, long room, int publishers, InetAddress local) throws IOException {
+    this.local = local;
     this.janus = new JanusClient(base);
     this.room = room;
     long admin = janus.attach();
@@ -39,9 +42,10 @@ final class JanusSfu implements SfuUnderTest {
     long handle = janus.attach();
     JsonObject joined = janus.send(handle, JanusMessages.joinAsPublisher(room, "p" + index), null, null, EVENT_TIMEOUT);
     long feed = JanusMessages.pluginData(joined).getLong("id");
-    MediaClient client = new MediaClient().onMedia(tally::accept);
+    MediaClient client = new MediaClient(local).onMedia(tally::accept);
     clients.add(client);
-    String offer = ClientSdp.offer(client, ssrc, ssrc + 1, ssrc + 2);
+    // Janus answers actpass with active, and the kit is a DTLS client only: the offer takes the client role itself.
+    String offer = ClientSdp.offer(client, ssrc, ssrc + 1, ssrc + 2).replace("a=setup:actpass", "a=setup:active");
     JsonObject configured = janus.send(handle, JanusMessages.configure(), "offer", offer, EVENT_TIMEOUT);
     String answer = JanusMessages.sdp(configured);
     if (answer == null) {
@@ -63,7 +67,7 @@ final class JanusSfu implements SfuUnderTest {
     if (offer == null) {
       throw new IOException("Janus offered no SDP to subscriber " + index + ": " + attached.encode());
     }
-    MediaClient client = new MediaClient().onMedia(tally::accept);
+    MediaClient client = new MediaClient(local).onMedia(tally::accept);
     clients.add(client);
     janus.send(handle, JanusMessages.start(), "answer", ClientSdp.answer(offer, client), EVENT_TIMEOUT);
     janus.trickleCompleted(handle);

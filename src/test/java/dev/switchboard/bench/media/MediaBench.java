@@ -2,6 +2,7 @@ package dev.switchboard.bench.media;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ public final class MediaBench {
     Run run = new Run(Integer.getInteger("fps", 30), Integer.getInteger("bitrate", 1_000_000),
         Integer.getInteger("keyframe-seconds", 2), Integer.getInteger("warmup", 8), Integer.getInteger("seconds", 20),
         Long.getLong("pid", -1), Integer.getInteger("hz", 100));
-    try (SfuUnderTest sfu = sfuName.equals("janus") ? new JanusSfu(URI.create(args[1]), 1234, publishers)
+    try (SfuUnderTest sfu = sfuName.equals("janus") ? new JanusSfu(URI.create(args[1]), 1234, publishers,
+        InetAddress.getByName(System.getProperty("janus-client-ip", "127.0.0.1")))
         : new SwitchboardSfu(Integer.parseInt(args[1]), "bench")) {
       String result = run.measure(sfu, publishers, mesh ? count : count + 1);
       System.out.printf("RESULT sfu=%s scenario=%s-%d %s%n", sfuName, args[2], count, result);
