@@ -46,15 +46,15 @@ public final class MediaBench {
     try (SfuUnderTest sfu = sfuName.equals("janus") ? new JanusSfu(URI.create(args[1]), 1234, publishers,
         InetAddress.getByName(System.getProperty("janus-client-ip", "127.0.0.1")))
         : new SwitchboardSfu(Integer.parseInt(args[1]), "bench")) {
-      String result = run.measure(sfu, publishers, mesh ? count : count + 1);
-      System.out.printf("RESULT sfu=%s scenario=%s-%d %s%n", sfuName, args[2], count, result);
+      Figures figures = run.measure(sfu, publishers, mesh ? count : count + 1);
+      System.out.printf("RESULT sfu=%s scenario=%s-%d %s%n", sfuName, args[2], count, figures.line());
     }
     System.exit(0); // daemon reader threads and HTTP clients: end now that the line is out
   }
 
   record Run(int fps, int bitrate, int keyframeSeconds, int warmupSeconds, int seconds, long pid, int hz) {
     /** Participants 0..publishers-1 publish; every participant but a lone publisher receives. */
-    String measure(SfuUnderTest sfu, int publishers, int participants) throws Exception {
+    Figures measure(SfuUnderTest sfu, int publishers, int participants) throws Exception {
       List<ReceiveTally> tallies = new ArrayList<>();
       List<MediaClient> senders = new ArrayList<>();
       long setupStart = System.nanoTime();
@@ -128,15 +128,29 @@ public final class MediaBench {
         }
       }
       double serverCpu = cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / (double) hz;
+      return new Figures(streams, expected, sentInWindow, received, lost, elapsed, latency, serverCpu, rssKb,
+          clientCpu / 1e9, sendFailures.get());
+    }
+  }
+
+  /** One measured window of one scenario against one SFU. */
+  record Figures(int streams, int expectedStreams, long published, long forwarded, long lost, double seconds,
+      LatencyHistogram latency, double serverCpuSeconds, long rssKb, double clientCpuSeconds, long sendFailures) {
+    double lossPercent() {
+      return forwarded + lost == 0 ? 0 : 100.0 * lost / (forwarded + lost);
+    }
+
+    /** The RESULT line's fields, key=value, which scripts/bench-media.sh tabulates. */
+    String line() {
       return String.format(Locale.ROOT,
           "streams=%d/%d published_pkts=%d forwarded_pkts=%d fwd_pps=%.0f loss_pct=%.3f p50_ms=%.3f p99_ms=%.3f "
               + "max_ms=%.3f cpu_s=%.2f cpu_ms_per_1k=%.3f pkts_per_cpu_s=%.0f rss_mb=%.1f client_cpu_s=%.2f "
               + "send_failures=%d seconds=%.1f",
-          streams, expected, sentInWindow, received, received / elapsed,
-          received + lost == 0 ? 0 : 100.0 * lost / (received + lost),
+          streams, expectedStreams, published, forwarded, forwarded / seconds, lossPercent(),
           latency.quantileNanos(0.5) / 1e6, latency.quantileNanos(0.99) / 1e6, latency.maxNanos() / 1e6,
-          serverCpu, received == 0 ? -1 : serverCpu * 1000 / (received / 1000.0),
-          serverCpu <= 0 ? 0 : received / serverCpu, rssKb / 1024.0, clientCpu / 1e9, sendFailures.get(), elapsed);
+          serverCpuSeconds, forwarded == 0 ? -1 : serverCpuSeconds * 1000 / (forwarded / 1000.0),
+          serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds, rssKb / 1024.0, clientCpuSeconds, sendFailures,
+          seconds);
     }
   }
 
