@@ -120,8 +120,8 @@ awk '
   function v(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return "" }
   { sfu = v("sfu"); sc = v("scenario"); r = v("round"); key = sc " " r;
     fw[sfu, key] = v("fwd_pps"); cpu[sfu, key] = v("cpu_ms_per_1k"); p99[sfu, key] = v("p99_ms"); keys[key] = 1;
-    printf "%-12s %-10s round %s  streams %-7s fwd pkt/s %7s  loss %6s %%  latency p50 %6s ms p99 %7s ms  CPU %6s s = %7s ms per 1k pkts (%s pkts/CPU-s)  RSS %6s MB\n",
-      sfu, sc, r, v("streams"), v("fwd_pps"), v("loss_pct"), v("p50_ms"), v("p99_ms"), v("cpu_s"), v("cpu_ms_per_1k"), v("pkts_per_cpu_s"), v("rss_mb") }
+    printf "%-12s %-10s round %s  streams %-7s fwd pkt/s %7s  loss %6s %%  latency p50 %6s ms p99 %7s ms  CPU %6s s = %7s ms per 1k pkts (%s pkts/CPU-s)  RSS %6s MB (idle %s MB, %s KB per receiver)\n",
+      sfu, sc, r, v("streams"), v("fwd_pps"), v("loss_pct"), v("p50_ms"), v("p99_ms"), v("cpu_s"), v("cpu_ms_per_1k"), v("pkts_per_cpu_s"), v("rss_mb"), v("idle_rss_mb"), v("rss_kb_per_receiver") }
   END { for (k in keys) if (cpu["switchboard", k] > 0 && cpu["janus", k] > 0)
     printf "ratio switchboard/janus %s: forwarded pkt/s %.2fx, forwarding efficiency (pkts per CPU-s) %.2fx, latency p99 %.2fx\n",
       k, fw["switchboard", k] / fw["janus", k], cpu["janus", k] / cpu["switchboard", k], p99["switchboard", k] / p99["janus", k] }

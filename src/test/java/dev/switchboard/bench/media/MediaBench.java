@@ -57,6 +57,7 @@ public final class MediaBench {
     Figures measure(SfuUnderTest sfu, int publishers, int participants) throws Exception {
       List<ReceiveTally> tallies = new ArrayList<>();
       List<MediaClient> senders = new ArrayList<>();
+      long idleRssKb = rssKb(pid);
       long setupStart = System.nanoTime();
       for (int i = 0; i < participants; i++) {
         tallies.add(new ReceiveTally());
@@ -129,13 +130,14 @@ public final class MediaBench {
       }
       double serverCpu = cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / (double) hz;
       return new Figures(streams, expected, sentInWindow, received, lost, elapsed, latency, serverCpu, rssKb,
-          clientCpu / 1e9, sendFailures.get());
+          idleRssKb, receivers.size(), clientCpu / 1e9, sendFailures.get());
     }
   }
 
   /** One measured window of one scenario against one SFU. */
   record Figures(int streams, int expectedStreams, long published, long forwarded, long lost, double seconds,
-      LatencyHistogram latency, double serverCpuSeconds, long rssKb, double clientCpuSeconds, long sendFailures) {
+      LatencyHistogram latency, double serverCpuSeconds, long rssKb, long idleRssKb, int receivers,
+      double clientCpuSeconds, long sendFailures) {
     double lossPercent() {
       return forwarded + lost == 0 ? 0 : 100.0 * lost / (forwarded + lost);
     }
@@ -144,12 +146,14 @@ public final class MediaBench {
     String line() {
       return String.format(Locale.ROOT,
           "streams=%d/%d published_pkts=%d forwarded_pkts=%d fwd_pps=%.0f loss_pct=%.3f p50_ms=%.3f p99_ms=%.3f "
-              + "max_ms=%.3f cpu_s=%.2f cpu_ms_per_1k=%.3f pkts_per_cpu_s=%.0f rss_mb=%.1f client_cpu_s=%.2f "
+              + "max_ms=%.3f cpu_s=%.2f cpu_ms_per_1k=%.3f pkts_per_cpu_s=%.0f rss_mb=%.1f idle_rss_mb=%.1f "
+              + "rss_kb_per_receiver=%.0f client_cpu_s=%.2f "
               + "send_failures=%d seconds=%.1f",
           streams, expectedStreams, published, forwarded, forwarded / seconds, lossPercent(),
           latency.quantileNanos(0.5) / 1e6, latency.quantileNanos(0.99) / 1e6, latency.maxNanos() / 1e6,
           serverCpuSeconds, forwarded == 0 ? -1 : serverCpuSeconds * 1000 / (forwarded / 1000.0),
-          serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds, rssKb / 1024.0, clientCpuSeconds, sendFailures,
+          serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds, rssKb / 1024.0, idleRssKb / 1024.0,
+          receivers == 0 ? 0 : (rssKb - idleRssKb) / (double) receivers, clientCpuSeconds, sendFailures,
           seconds);
     }
   }
