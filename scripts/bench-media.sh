@@ -125,5 +125,6 @@ awk '
   END { for (k in keys) if (cpu["switchboard", k] > 0 && cpu["janus", k] > 0)
     printf "ratio switchboard/janus %s: forwarded pkt/s %.2fx, forwarding efficiency (pkts per CPU-s) %.2fx, latency p99 %.2fx\n",
       k, fw["switchboard", k] / fw["janus", k], cpu["janus", k] / cpu["switchboard", k], p99["switchboard", k] / p99["janus", k] }
-' "$results"
+' "$results" > "$out/table.txt"
+grep -v '^ratio' "$out/table.txt"; grep '^ratio' "$out/table.txt" | sort || true
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(janus --version 2>/dev/null | head -1); logs: $out/"
