@@ -9,6 +9,9 @@ import { SfuRoom } from "/sfu-room.js";
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const forceRelay = params.get("relay") === "1"; // relay-only ICE (strict networks, tests)
+// camera size, e.g. ?video=320x240 (weak machines and uplinks, tests with many browsers); default 640x480
+const [captureWidth, captureHeight] = /^(\d{2,4})x(\d{2,4})$/.exec(params.get("video") || "")?.slice(1).map(Number)
+  || [640, 480];
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 // In open mode whoever knows a room's name can join it, so the names the lobby suggests must not be
@@ -191,7 +194,8 @@ async function openMedia() {
     state.localStream?.getTracks().forEach((t) => t.stop());
     state.localStream = await navigator.mediaDevices.getUserMedia({
       audio: microphone ? { deviceId: { exact: microphone } } : true,
-      video: { ...(camera ? { deviceId: { exact: camera } } : {}), width: 640, height: 480, frameRate: 15 },
+      video: { ...(camera ? { deviceId: { exact: camera } } : {}), width: captureWidth, height: captureHeight,
+        frameRate: 15 },
     });
     $("preview").srcObject = state.localStream;
     banner("");

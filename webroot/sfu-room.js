@@ -18,12 +18,16 @@ export class SfuRoom {
     this.session = null;
     this.poll = null;
     this.tilesCreated = 0;
+    this.startedAt = 0; // performance.now() at the latest start: tile times are measured from there
+    this.shownAt = new Map(); // owner -> ms after start when its tile appeared
     this.tilesRemoved = 0;
   }
 
   /** (Re)starts media with the node: at every join, since the node forgets a participant whose socket closed. */
   start(channel, relayOnly) {
     this.stop();
+    this.startedAt = performance.now();
+    this.shownAt.clear();
     const session = new SfuSession(channel, {
       iceServers: this.app.iceServers, relayOnly,
       onStream: (owner, stream) => this.show(owner, stream),
@@ -48,6 +52,7 @@ export class SfuRoom {
       entry = { tile: this.ui.tileFor(owner, owner.slice(0, 6)) };
       this.tiles.set(owner, entry);
       this.tilesCreated++;
+      this.shownAt.set(owner, Math.round(performance.now() - this.startedAt));
       this.identify(owner);
       const flags = this.stated.get(owner);
       if (flags) this.ui.showFlags(entry.tile, flags.audio, flags.video);
@@ -150,7 +155,8 @@ export class SfuRoom {
     const session = this.session;
     return session ? { state: session.pc.connectionState, iceState: session.pc.iceConnectionState,
       signalingState: session.pc.signalingState, errors: session.errors.slice(-10), ...session.counts,
-      activeSpeaker: this.grid.activeSpeaker, tilesCreated: this.tilesCreated, tilesRemoved: this.tilesRemoved }
+      activeSpeaker: this.grid.activeSpeaker, tilesCreated: this.tilesCreated, tilesRemoved: this.tilesRemoved,
+      tilesShownMs: Object.fromEntries(this.shownAt) }
       : null;
   }
 }
