@@ -20,6 +20,7 @@ export class SfuRoom {
     this.tilesCreated = 0;
     this.startedAt = 0; // performance.now() at the latest start: tile times are measured from there
     this.shownAt = new Map(); // owner -> ms after start when its tile appeared
+    this.decodedAt = new Map(); // owner -> ms after start when a poll first saw a frame of its decoded
     this.tilesRemoved = 0;
   }
 
@@ -28,6 +29,7 @@ export class SfuRoom {
     this.stop();
     this.startedAt = performance.now();
     this.shownAt.clear();
+    this.decodedAt.clear();
     const session = new SfuSession(channel, {
       iceServers: this.app.iceServers, relayOnly,
       onStream: (owner, stream) => this.show(owner, stream),
@@ -131,6 +133,9 @@ export class SfuRoom {
     this.grid.levels(new Map([...inbound.byOwner].map(([owner, s]) => [owner, s.audioLevel])));
     for (const [owner, entry] of this.tiles) {
       const s = inbound.byOwner.get(owner);
+      if (s?.framesDecoded > 0 && !this.decodedAt.has(owner)) {
+        this.decodedAt.set(owner, Math.round(performance.now() - this.startedAt));
+      }
       entry.tile.querySelector(".quality").textContent = s ? `level ${(s.audioLevel * 100).toFixed(0)}%` : "";
     }
   }
@@ -156,7 +161,7 @@ export class SfuRoom {
     return session ? { state: session.pc.connectionState, iceState: session.pc.iceConnectionState,
       signalingState: session.pc.signalingState, errors: session.errors.slice(-10), ...session.counts,
       activeSpeaker: this.grid.activeSpeaker, tilesCreated: this.tilesCreated, tilesRemoved: this.tilesRemoved,
-      tilesShownMs: Object.fromEntries(this.shownAt) }
+      tilesShownMs: Object.fromEntries(this.shownAt), videoDecodedMs: Object.fromEntries(this.decodedAt) }
       : null;
   }
 }

@@ -53,11 +53,10 @@ export class SfuSession {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
-      this.counts.offers++;
-      const sdp = this.pc.localDescription.sdp;
-      this.channel.push("media:offer", { sdp }).receive("ok", async (reply) => {
-        // a node offer that crossed ours has been applied meanwhile: our offer was rolled back, this answer is stale
-        if (this.pc.signalingState !== "have-local-offer" || this.pc.localDescription?.sdp !== sdp) return;
+      const offer = ++this.counts.offers;
+      this.channel.push("media:offer", { sdp: this.pc.localDescription.sdp }).receive("ok", async (reply) => {
+        // a node offer that crossed ours was applied meanwhile (ours rolled back, maybe a newer one out): stale
+        if (this.pc.signalingState !== "have-local-offer" || offer !== this.counts.offers) return;
         try {
           await this.pc.setRemoteDescription({ type: "answer", sdp: reply.sdp });
         } catch (e) {
