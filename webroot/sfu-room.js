@@ -161,6 +161,7 @@ export class SfuRoom {
     return session ? { state: session.pc.connectionState, iceState: session.pc.iceConnectionState,
       signalingState: session.pc.signalingState, errors: session.errors.slice(-10), ...session.counts,
       activeSpeaker: this.grid.activeSpeaker, tilesCreated: this.tilesCreated, tilesRemoved: this.tilesRemoved,
+      joinReplyMs: Math.round(this.startedAt), // after navigation start
       tilesShownMs: Object.fromEntries(this.shownAt), videoDecodedMs: Object.fromEntries(this.decodedAt) }
       : null;
   }

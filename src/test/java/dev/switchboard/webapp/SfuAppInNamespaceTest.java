@@ -80,7 +80,8 @@ class SfuAppInNamespaceTest {
         + " ms of its join reply (per owner " + shown.encode() + "), their first decoded frames were seen within "
         + decoded.stream().mapToLong(e -> ((Number) e.getValue()).longValue()).max().orElse(-1)
         + " ms (polled every 500 ms; per owner " + decoded.encode() + "); all 5 decoding "
-        + result.getLong("sixthDecodingMs") + " ms after its page was opened");
+        + result.getLong("sixthDecodingMs") + " ms after its page was opened (its join reply came "
+        + result.getJsonObject("sixthStatus").getLong("joinReplyMs") + " ms after navigation start)");
     JsonArray six = result.getJsonArray("six");
     for (int i = 0; i < 6; i++) {
       assertEquals(5, six.getJsonArray(i).size(), "browser " + i + " shows the five others: " + line);
@@ -99,6 +100,29 @@ class SfuAppInNamespaceTest {
     for (Object status : result.getJsonArray("statuses")) {
       assertEquals(new JsonArray(), ((JsonObject) status).getJsonArray("errors"), line);
     }
+
+    // the media node unreachable: every page says so with a Retry; after the retry media flows again
+    for (Object banner : result.getJsonArray("bannersWhileBlocked")) {
+      assertEquals(new JsonObject().put("text", "Media server unreachable.").put("kind", "media").put("action", "Retry"),
+          banner, line);
+    }
+    for (Object banner : result.getJsonArray("bannersAfterRetry")) {
+      assertEquals(null, banner, line);
+    }
+    JsonArray afterRetry = result.getJsonArray("afterRetry");
+    JsonArray afterRetryLater = result.getJsonArray("afterRetryLater");
+    for (int i = 0; i < 5; i++) {
+      Map<String, JsonObject> now = byId(afterRetry.getJsonArray(i));
+      Map<String, JsonObject> after = byId(afterRetryLater.getJsonArray(i));
+      assertEquals(4, after.size(), line);
+      for (String other : after.keySet()) {
+        assertTrue(after.get(other).getLong("framesDecoded") > now.get(other).getLong("framesDecoded"),
+            "page " + i + " decodes " + other + " again after the retry: " + now.get(other) + " then " + after.get(other));
+      }
+    }
+    System.out.println("SFU web app: 'Media server unreachable' shown on every page " + result.getLong("unreachableShownMs")
+        + " ms after the media port was blocked; media back on every page " + result.getLong("recoveredMs")
+        + " ms after Retry");
   }
 
   private static Map<String, JsonObject> byId(JsonArray peers) {

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 /**
  * Runs inside a loopback-only network namespace (see SfuAppInNamespaceTest): the real web app in an SFU room
  * (the default topology) with five Chromiums, the last of them relay-only through Switchboard's own TURN, which
- * admits no peer but the media node's address. Then a sixth joins, the second mutes, and the first leaves.
+ * admits no peer but the media node's address. Then a sixth joins, the second mutes, the first leaves, and the
+ * media node's port is blocked, then opened again, and each page retries.
  * Prints {@code RESULT <json>} with what each page saw at each step; the spec asserts on it.
  */
 public final class SfuAppScenario {
@@ -80,6 +81,30 @@ public final class SfuAppScenario {
         statuses.add(sfuStatus(browser));
       }
       result.put("statuses", statuses);
+
+      // the media node becomes unreachable (every datagram to its port dropped): each page says so; once it is
+      // reachable again, Retry (an ICE restart) brings the media back
+      List<ChromeDriver> remaining = browsers.subList(1, 6);
+      String mediaPort = String.valueOf(node.node().mediaConfig().port());
+      iptables("-A", "INPUT", "-p", "udp", "--dport", mediaPort, "-j", "DROP");
+      long blocked = System.currentTimeMillis();
+      result.put("bannersWhileBlocked", waitForBanners(remaining, b -> b != null && "media".equals(b.getString("kind"))
+          && "Retry".equals(b.getString("action")), 90_000));
+      result.put("unreachableShownMs", System.currentTimeMillis() - blocked);
+      iptables("-D", "INPUT", "-p", "udp", "--dport", mediaPort, "-j", "DROP");
+      for (ChromeDriver browser : remaining) {
+        browser.executeScript("document.getElementById('banner-action').click()");
+      }
+      long retried = System.currentTimeMillis();
+      result.put("bannersAfterRetry", waitForBanners(remaining, b -> b == null, 30_000));
+      result.put("afterRetry", waitForAll(remaining, 4, 30_000));
+      result.put("recoveredMs", System.currentTimeMillis() - retried);
+      result.put("afterRetryLater", looks(remaining, 1500));
+      JsonArray retriedStatuses = new JsonArray();
+      for (ChromeDriver browser : remaining) {
+        retriedStatuses.add(sfuStatus(browser));
+      }
+      result.put("retriedStatuses", retriedStatuses);
       exit = 0;
     } catch (Exception e) {
       result.put("error", e.toString());
@@ -95,6 +120,38 @@ public final class SfuAppScenario {
     }
     System.out.println("RESULT " + result.encode());
     System.exit(exit);
+  }
+
+  static void iptables(String... rule) throws Exception {
+    List<String> command = new ArrayList<>(List.of("iptables"));
+    command.addAll(List.of(rule));
+    Process process = new ProcessBuilder(command).inheritIO().start();
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("failed: " + command);
+    }
+  }
+
+  /** Waits until every page's banner ({@code switchboard.banner()}, null when none) passes; returns the last look. */
+  @SuppressWarnings("unchecked")
+  static JsonArray waitForBanners(List<ChromeDriver> browsers, Predicate<JsonObject> condition, long millis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    JsonArray seen;
+    boolean all;
+    do {
+      seen = new JsonArray();
+      all = true;
+      for (ChromeDriver browser : browsers) {
+        Map<String, Object> banner = (Map<String, Object>) browser.executeScript("return window.switchboard.banner()");
+        JsonObject look = banner == null ? null : new JsonObject(banner);
+        seen.add(look);
+        all &= condition.test(look);
+      }
+      if (!all) {
+        Thread.sleep(250);
+      }
+    } while (!all && System.currentTimeMillis() < deadline);
+    return seen;
   }
 
   static String peerId(ChromeDriver browser) {
