@@ -121,8 +121,8 @@ class SfuAppInNamespaceTest {
       }
     }
     System.out.println("SFU web app: 'Media server unreachable' shown on every page " + result.getLong("unreachableShownMs")
-        + " ms after the media port was blocked; media back on every page " + result.getLong("recoveredMs")
-        + " ms after Retry");
+        + " ms after the media port was blocked; connected again " + result.getLong("reconnectedMs")
+        + " ms after Retry, every video decoding again on every page " + result.getLong("recoveredMs") + " ms after it");
   }
 
   private static Map<String, JsonObject> byId(JsonArray peers) {
