@@ -121,7 +121,8 @@ public final class GatewayVerticle extends VerticleBase {
           signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
               new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
               config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
-              config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS));
+              config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS),
+              config.rooms().topology());
           server = vertx.createHttpServer(serverOptions(channel));
           return server.requestHandler(router()).listen(config.http().port(), config.http().host());
         });
