@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
 class MediaNegotiationGatewayTest {
+  /** A single node serves its rooms' media itself: the stand-in answers on this node's media address. */
+  private static final String NODE_ID = "stand-in-node";
   private static final String SECRET = "media-secret-of-at-least-32-bytes-0001";
   private static final String SENDING = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
       + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n";
@@ -45,7 +47,7 @@ class MediaNegotiationGatewayTest {
   }
 
   private static MessageConsumer<JsonObject> standInNode(Vertx vertx, List<MediaRequest> asked) {
-    return vertx.eventBus().consumer(Addresses.MEDIA_NEGOTIATE, message -> {
+    return vertx.eventBus().consumer(Addresses.mediaNode(NODE_ID), message -> {
       MediaRequest request = MediaRequest.fromJson(message.body());
       asked.add(request);
       switch (request.op()) {
@@ -58,7 +60,7 @@ class MediaNegotiationGatewayTest {
 
   @Test
   void without_a_media_node_an_offer_is_refused_media_unavailable(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
       a.enter("r1");
       JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
       assertEquals("media_unavailable", reply.getJsonObject("response").getString("reason"));
@@ -69,7 +71,7 @@ class MediaNegotiationGatewayTest {
   void an_offer_goes_to_the_media_node_and_its_answer_comes_back_in_the_reply(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
       on(mediaNode.completion(), 5);
       String peerId = a.enter("r1").getString("peer_id");
       JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
@@ -91,7 +93,7 @@ class MediaNegotiationGatewayTest {
   void a_peer_that_does_not_publish_may_only_offer_to_receive(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_AUTH_MODE", "token",
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID, "SWITCHBOARD_AUTH_MODE", "token",
         "SWITCHBOARD_AUTH_KEYS", "k1:" + SECRET));
          TestClient viewer = node.connect(token(new JsonObject().put("sub", "viewer").put("publish", false)))) {
       on(mediaNode.completion(), 5);
@@ -111,7 +113,7 @@ class MediaNegotiationGatewayTest {
 
   @Test
   void a_media_push_reaches_the_socket_on_its_room_topic_and_is_confirmed(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
       String peerId = a.enter("r1").getString("peer_id");
       DeliveryOptions media = new DeliveryOptions().addHeader(Addresses.PEER_OP, Addresses.PEER_MEDIA);
       JsonObject payload = new JsonObject().put("track_id", "t1").put("peer_id", "other").put("kind", "video");
@@ -129,7 +131,8 @@ class MediaNegotiationGatewayTest {
   void the_media_node_learns_when_a_negotiating_peer_leaves_or_its_socket_drops(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx); TestClient a = node.connect(); TestClient b = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect();
+         TestClient b = node.connect()) {
       on(mediaNode.completion(), 5);
       String aId = a.enter("r1").getString("peer_id");
       String bId = b.enter("r1").getString("peer_id");
