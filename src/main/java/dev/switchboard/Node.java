@@ -107,7 +107,9 @@ public final class Node {
       // node hear of it too (rooms whose media it served, participants whose socket it held)
       ClusterSupport.onNodeLeft(vertx, lost -> {
         health.nodeLeft(lost);
-        vertx.eventBus().publish(Addresses.NODE_LOST, lost, new DeliveryOptions().setLocalOnly(true));
+        if (health.admitting()) { // not from a stale view (this node stood still): the node may be alive
+          vertx.eventBus().publish(Addresses.NODE_LOST, lost, new DeliveryOptions().setLocalOnly(true));
+        }
       });
       // listed in Redis before any peer can join here; the heartbeat also catches nodes that died while
       // no other member was there to see it
