@@ -150,4 +150,29 @@ class MediaNegotiationGatewayTest {
       mediaNode.unregister();
     }
   }
+
+  @Test
+  void a_peer_whose_media_node_left_the_cluster_is_told_to_start_over_and_nobody_else(Vertx vertx) {
+    List<MediaRequest> asked = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect();
+         TestClient b = node.connect()) {
+      on(mediaNode.completion(), 5);
+      a.enter("r1");
+      b.enter("r1");
+      a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
+      DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+      vertx.eventBus().publish(Addresses.NODE_LOST, "some-other-node", local);
+      a.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
+      assertEquals("media_node_lost", a.awaitEvent("room:r1", "media:reset").getJsonObject(4).getString("reason"));
+      b.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      assertEquals(0, b.count(TestClient.event("room:r1", "media:reset")), "b never negotiated with the node");
+      vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
+      a.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      assertEquals(1, a.count(TestClient.event("room:r1", "media:reset")), "told once, until it negotiates again");
+    } finally {
+      mediaNode.unregister();
+    }
+  }
 }
