@@ -132,7 +132,8 @@ public final class Node {
             return Future.succeededFuture();
           }
           // before the relay, so that relay-only participants reach a node that listens
-          return vertx.deployVerticle(new MediaVerticle(config.media(), config.nodeId())).map(mediaId -> node.mediaDeployment = mediaId);
+          return vertx.deployVerticle(new MediaVerticle(config.media(), config.nodeId()))
+              .map(mediaId -> node.mediaDeployment = mediaId);
         })
         .compose(id -> {
           if (!config.turn().relayEnabled()) {
