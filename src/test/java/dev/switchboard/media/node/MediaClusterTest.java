@@ -171,10 +171,11 @@ class MediaClusterTest {
       String bobAnswer = bob.offer(ClientSdp.receiveOnlyOffer(bobKit));
       assertEquals(mediaPortA, ClientSdp.candidate(bobAnswer).getPort(), "A's media address: " + bobAnswer);
       bob.connect(bobAnswer);
-      // A's offer of alice's tracks and its track events cross to bob's socket on B
-      JsonArray published = bobSocket.awaitEvent("room:span", "track:published");
-      assertEquals(aliceSocket.peerId(), published.getJsonObject(4).getString("peer_id"));
-      assertTrue(bob.answerNodeOffers(0) >= 1, "A offered bob alice's tracks");
+      // A's offer of alice's tracks crosses to bob's socket on B (he learns her tracks from it: he came later)
+      String nodeOffer = bobSocket.awaitEvent("room:span", "media:offer").getJsonObject(4).getString("sdp");
+      assertTrue(nodeOffer.contains("a=msid:" + aliceSocket.peerId() + " "), "alice's tracks offered to bob");
+      assertEquals(mediaPortA, ClientSdp.candidate(nodeOffer).getPort());
+      assertTrue(bob.answerNodeOffers(0) >= 1, "bob answered A's offers");
 
       int video = videoThrough(aliceKit, bobKit, 20);
       assertTrue(video >= 20, "bob (socket on B) received " + video + " video packets through A");
