@@ -1,13 +1,17 @@
 package dev.switchboard.media.node;
 
+import dev.switchboard.Main;
 import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.media.client.MediaClient;
 import dev.switchboard.media.client.Vp8Publisher;
+import dev.switchboard.support.ExternalProcess;
+import dev.switchboard.support.JavaProcess;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
+import dev.switchboard.support.Wait;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -38,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (docs/media-node.md, Cluster): a room's media lives on one node, participants whose socket is on the other
  * negotiate with it over the clustered event bus, and when that node goes the room's media moves to the survivor.
  * The clients are the media kit (ICE, DTLS, SRTP over loopback UDP), negotiating over {@code room:<id>}.
- * The node that goes away is the last spec's.
+ * The nodes that go away are the last two specs'.
  */
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,6 +55,7 @@ class MediaClusterTest {
   private static TestNode nodeB;
   private static int mediaPortA;
   private static int mediaPortB;
+  private static int hazelcastPortB;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -58,6 +63,7 @@ class MediaClusterTest {
     bootstrap = Vertx.vertx();
     int hazelcastA = TestNode.freePort();
     int hazelcastB = TestNode.freePort();
+    hazelcastPortB = hazelcastB;
     mediaPortA = freeUdpPort();
     mediaPortB = freeUdpPort();
     Map<String, String> envA = env(hazelcastA, hazelcastB, mediaPortA);
@@ -253,6 +259,79 @@ class MediaClusterTest {
         assertTrue(bob2.answerNodeOffers(bobOffers) > bobOffers, "B offered bob alice's tracks anew");
         int video = videoThrough(aliceAgain, bobAgain, 20);
         assertTrue(video >= 20, "after the failover bob received " + video + " video packets through B");
+      }
+    }
+  }
+
+  /**
+   * The crash case: the room's media node is another JVM, killed with SIGKILL (no goodbye). Until the cluster
+   * drops it (its failure timeout) a request for the room is refused {@code media_unavailable}; then the
+   * survivors are reset and renegotiate with B. Runs after A left: B and the killed node are the cluster.
+   */
+  @Test
+  @Order(4)
+  void when_the_rooms_media_node_crashes_requests_are_refused_until_the_cluster_drops_it_then_it_moves()
+      throws Exception {
+    int httpPort = TestNode.freePort();
+    int mediaPort = freeUdpPort();
+    Map<String, String> envX = env(TestNode.freePort(), hazelcastPortB, mediaPort);
+    envX.putAll(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", String.valueOf(httpPort),
+        "SWITCHBOARD_METRICS_ENABLED", "false"));
+    ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Main.class)).redirectErrorStream(true);
+    builder.environment().putAll(envX);
+    try (ExternalProcess crashing = ExternalProcess.start(builder)) { // its log drained all along
+      crashing.awaitLine(line -> line.contains("is up"), "its banner", Duration.ofSeconds(90));
+      try (TestClient carolSocket = TestClient.connect(vertxB, httpPort, "/socket/websocket?vsn=2.0.0", Map.of());
+           TestClient aliceSocket = nodeB.connect(); TestClient bobSocket = nodeB.connect();
+           MediaClient carolKit = new MediaClient(); MediaClient aliceKit = new MediaClient();
+           MediaClient bobKit = new MediaClient()) {
+        Participant carol = new Participant(carolSocket, "crash", carolKit);
+        Participant alice = new Participant(aliceSocket, "crash", aliceKit);
+        Participant bob = new Participant(bobSocket, "crash", bobKit);
+        carolSocket.enter("crash");
+        aliceSocket.enter("crash");
+        bobSocket.enter("crash");
+        assertEquals(mediaPort, ClientSdp.candidate(carol.offer(ClientSdp.receiveOnlyOffer(carolKit))).getPort(),
+            "the room's media lives on the node that will crash");
+        String aliceAnswer = alice.offer(ClientSdp.offer(aliceKit));
+        assertEquals(mediaPort, ClientSdp.candidate(aliceAnswer).getPort());
+        alice.connect(aliceAnswer);
+        String bobAnswer = bob.offer(ClientSdp.receiveOnlyOffer(bobKit));
+        bob.connect(bobAnswer);
+        int bobOffers = bob.answerNodeOffers(0);
+        assertTrue(videoThrough(aliceKit, bobKit, 10) >= 10, "media flows through the doomed node");
+
+        crashing.kill();
+        try (MediaClient aliceAgain = new MediaClient(); MediaClient bobAgain = new MediaClient()) {
+          long sent = System.nanoTime();
+          String ref = aliceSocket.nextRef();
+          aliceSocket.send(aliceSocket.joinRef("room:crash"), ref, "room:crash", "media:offer",
+              new JsonObject().put("sdp", ClientSdp.offer(aliceAgain)));
+          JsonObject refused = aliceSocket.await(
+              f -> "phx_reply".equals(f.getString(3)) && ref.equals(f.getString(1)), "the reply to the offer",
+              Duration.ofSeconds(15)).getJsonObject(4);
+          assertEquals("media_unavailable", refused.getJsonObject("response").getString("reason"),
+              "the owner is still in the cluster view but does not answer: " + refused.encode());
+          assertTrue(System.nanoTime() - sent < Duration.ofSeconds(9).toNanos(),
+              "refused after the 5 s wait, not hung");
+          for (TestClient survivor : List.of(aliceSocket, bobSocket)) {
+            Wait.until(() -> survivor.count(TestClient.event("room:crash", "media:reset")) == 1,
+                Duration.ofSeconds(20));
+            assertEquals("media_node_lost", survivor.history(TestClient.event("room:crash", "media:reset")).get(0)
+                .getJsonObject(4).getString("reason"));
+          }
+          Participant alice2 = new Participant(aliceSocket, "crash", aliceAgain);
+          Participant bob2 = new Participant(bobSocket, "crash", bobAgain);
+          String aliceRestart = alice2.offer(ClientSdp.offer(aliceAgain));
+          assertEquals(mediaPortB, ClientSdp.candidate(aliceRestart).getPort(), "the survivor B took the room");
+          alice2.connect(aliceRestart);
+          String bobRestart = bob2.offer(ClientSdp.receiveOnlyOffer(bobAgain));
+          assertEquals(mediaPortB, ClientSdp.candidate(bobRestart).getPort());
+          bob2.connect(bobRestart);
+          assertTrue(bob2.answerNodeOffers(bobOffers) > bobOffers, "B offered bob alice's tracks anew");
+          int video = videoThrough(aliceAgain, bobAgain, 20);
+          assertTrue(video >= 20, "after the crash bob received " + video + " video packets through B");
+        }
       }
     }
   }
