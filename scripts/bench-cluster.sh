@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 mvn -B -ntp -q clean package -DskipTests
 mvn -B -ntp -q test-compile
 cp="target/test-classes:target/switchboard.jar"
-export SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=10000000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=10000000
+export SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=10000000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=10000000 SWITCHBOARD_MEDIA_ENABLED=false
 scripts/cluster.sh start 2
 trap 'scripts/cluster.sh stop >/dev/null' EXIT
 java -cp "$cp" dev.switchboard.bench.SignalingBench rtt 4001

@@ -15,7 +15,7 @@ for phase in "${phases[@]}"; do
   SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=$port \
   SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=10000000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=10000000 \
   SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP=100000 SWITCHBOARD_HTTP_JOINS_PER_IP_PER_SECOND=1000000 SWITCHBOARD_HTTP_JOIN_BURST_PER_IP=1000000 SWITCHBOARD_HTTP_MAX_CONNECTIONS=19000 \
-  SWITCHBOARD_ROOMS_MAX_PEERS=6 java ${BENCH_NODE_OPTS:-} -jar target/switchboard.jar > target/bench-node.log 2>&1 &
+  SWITCHBOARD_ROOMS_MAX_PEERS=6 SWITCHBOARD_MEDIA_ENABLED=false java ${BENCH_NODE_OPTS:-} -jar target/switchboard.jar > target/bench-node.log 2>&1 &
   node=$!
   trap 'kill $node 2>/dev/null || true' EXIT
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

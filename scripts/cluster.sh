@@ -26,7 +26,7 @@ start() {
     SWITCHBOARD_TURN_PORT=$((3477 + 2 * i)) SWITCHBOARD_TURN_MIN_PORT=$((50000 + 1000 * i)) \
     SWITCHBOARD_TURN_MAX_PORT=$((50999 + 1000 * i)) SWITCHBOARD_TURN_SECRET=${SWITCHBOARD_TURN_SECRET:-cluster-dev-secret} \
     SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT=$((5700 + i)) SWITCHBOARD_CLUSTER_MEMBERS="$members" \
-    SWITCHBOARD_REDIS_URL=redis://127.0.0.1:6390 \
+    SWITCHBOARD_REDIS_URL=redis://127.0.0.1:6390 SWITCHBOARD_MEDIA_ENABLED=false \
       java -jar target/switchboard.jar > "$dir/node-$i.log" 2>&1 &
     echo "$! node-$i" >> "$pids"
   done

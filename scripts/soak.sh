@@ -33,7 +33,7 @@ start_node() { # <i> <node count>
     export SWITCHBOARD_TURN_MAX_PORT=$((55999 + 1000 * i)) SWITCHBOARD_TURN_SECRET=soak-secret
     # the load's senders exceed a browser's rate; every socket comes from 127.0.0.1
     export SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=100000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=100000
-    export SWITCHBOARD_ROOMS_MAX_PEERS=6
+    export SWITCHBOARD_ROOMS_MAX_PEERS=6 SWITCHBOARD_MEDIA_ENABLED=false # signaling only: mesh rooms of 6
     # the load's clients never resume: a dropped socket leaves at once, so its ledger can hold every ok to
     # "delivered" (a held session's signals are acked and dropped when its window ends, protocol.md §7)
     export SWITCHBOARD_SESSION_RESUME_SECONDS=0

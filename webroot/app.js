@@ -1,12 +1,17 @@
-// Switchboard web app: lobby, then a mesh call over the signaling protocol of docs/protocol.md.
+// Switchboard web app: lobby, then a call over the signaling protocol of docs/protocol.md: a mesh (a connection
+// to each peer), or in an SFU room (the join reply's topology) one connection to the media node (sfu-room.js).
 // Who a peer is (name, viewer or not, connected or not) comes from the server's member objects (§5). Mute and
 // camera flags travel peer to peer as targeted signals of kind "state" ({name, audio, video}); their name is
 // only shown while the server has sent no member object with a name (servers older than §5).
 import { Socket } from "/vendor/phoenix.mjs";
+import { SfuRoom } from "/sfu-room.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const forceRelay = params.get("relay") === "1"; // relay-only ICE (strict networks, tests)
+// camera size, e.g. ?video=320x240 (weak machines and uplinks, tests with many browsers); default 640x480
+const [captureWidth, captureHeight] = /^(\d{2,4})x(\d{2,4})$/.exec(params.get("video") || "")?.slice(1).map(Number)
+  || [640, 480];
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 // In open mode whoever knows a room's name can join it, so the names the lobby suggests must not be
@@ -36,16 +41,22 @@ const state = {
   tiles: { created: 0, removed: 0 },
   joins: 0, socketDown: false, everOpened: false, failedConnects: 0, iceRefresh: null, qualityTimer: null,
   ended: null, // why this page stopped taking part: a key of PAGES, or "left"
+  topology: null, // "mesh" or "sfu", from the latest join reply (servers before rooms.topology: mesh)
+  sfu: null, // the SfuRoom of an SFU room
 };
 
 // ---------- UI helpers ----------
-/** One banner at a time; kind lets a later event clear only the message it is about. */
-function banner(text, error = false, kind = "info") {
+/** One banner at a time; kind lets a later event clear only the message it is about; action: {label, run}. */
+function banner(text, error = false, kind = "info", action = null) {
   const el = $("banner");
   el.hidden = !text;
   el.textContent = text || "";
   el.classList.toggle("error", error);
   el.dataset.kind = text ? kind : "";
+  const button = $("banner-action");
+  button.hidden = !text || !action;
+  button.textContent = action?.label || "";
+  button.onclick = action ? () => action.run() : null;
 }
 
 function clearBanner(kind) {
@@ -90,7 +101,7 @@ const PAGES = {
   unauthorized: ["You are not invited to this room", "Your invitation is for another room, or does not let you join this one."],
   replaced: ["You joined this room from another tab or device", "This tab has left the call.", "Use this tab instead"],
   removed: ["You were removed from the room", "Someone running the call took you out of it."],
-  full: ["This room is full", "At most 6 people can be in a room.", "Try again"],
+  full: ["This room is full", "No one else can join it now.", "Try again"],
   closed: ["You are no longer in this room", "The server ended your part in the call.", "Join again"],
 };
 
@@ -99,6 +110,7 @@ function endPage(kind) {
   state.ended = kind;
   state.socketDown = false;
   clearInterval(state.qualityTimer);
+  state.sfu?.stop();
   for (const id of [...state.peers.keys()]) dropPeer(id);
   state.localStream?.getTracks().forEach((t) => t.stop());
   state.screenTrack?.stop();
@@ -182,7 +194,8 @@ async function openMedia() {
     state.localStream?.getTracks().forEach((t) => t.stop());
     state.localStream = await navigator.mediaDevices.getUserMedia({
       audio: microphone ? { deviceId: { exact: microphone } } : true,
-      video: { ...(camera ? { deviceId: { exact: camera } } : {}), width: 640, height: 480, frameRate: 15 },
+      video: { ...(camera ? { deviceId: { exact: camera } } : {}), width: captureWidth, height: captureHeight,
+        frameRate: 15 },
     });
     $("preview").srcObject = state.localStream;
     banner("");
@@ -244,10 +257,15 @@ function join() {
     reconcile(peers || []);
   });
   // the newcomer makes the offers; the others learn here who it is, so its tile has the right name at once
-  channel.on("peer:joined", (member) => rememberMembers([member]));
+  channel.on("peer:joined", (member) => {
+    rememberMembers([member]);
+    // in an SFU room nobody offers to the newcomer: it learns our flags from this
+    if (state.topology === "sfu" && member?.peer_id) signal("state", member.peer_id, ownState());
+  });
   channel.on("peer:left", ({ peer_id, reason }) => {
     state.departures.push({ peer_id, reason: reason ?? null });
     state.members.delete(peer_id);
+    state.sfu?.left(peer_id);
     dropPeer(peer_id);
   });
   // a disconnected peer may resume within the server's window: keep its connection and tile, only mark it
@@ -286,7 +304,7 @@ function onJoinRefused({ reason } = {}) {
   banner(`Cannot join (${reason}); trying again…`, true, "join");
 }
 
-function onJoined({ peer_id, peers = [], members, ice_servers, resume_token }) {
+function onJoined({ peer_id, peers = [], members, ice_servers, resume_token, topology }) {
   state.iceServers = ice_servers || [];
   state.resumeToken = resume_token || null; // single use: every join reply brings the next one
   state.joins++;
@@ -305,7 +323,11 @@ function onJoined({ peer_id, peers = [], members, ice_servers, resume_token }) {
   }
   rememberMembers(members);
   reconcile(peers);
-  if (resumed) {
+  state.topology = topology === "sfu" ? "sfu" : "mesh";
+  if (state.topology === "sfu") {
+    // the node dropped our media with the old socket (protocol.md §8): publish afresh, resumed or not
+    startSfu();
+  } else if (resumed) {
     // Same session (§7): every connection and tile stays, and media never stopped. Peers that joined while we
     // were away made their offers to us; the server held them and delivers them right after this reply, so
     // offering to them too would only collide. Our flags may have changed meanwhile: say them again.
@@ -319,10 +341,29 @@ function onJoined({ peer_id, peers = [], members, ice_servers, resume_token }) {
   clearBanner("join");
 }
 
+function ownState() {
+  return { name: state.name, audio: state.audio, video: state.video };
+}
+
+function startSfu() {
+  state.sfu ||= new SfuRoom(state, { tileFor, showFlags, showViewer, banner, clearBanner, refreshIceServers,
+    onStream: (video, tile) => video.play().catch(() => {
+      video.muted = true;
+      video.play();
+      tile.querySelector(".unmute").hidden = false;
+    }) });
+  for (const id of [...state.peers.keys()]) dropPeer(id); // a room that was a mesh before a restart
+  state.sfu.start(state.roomChannel, forceRelay);
+  broadcastState();
+}
+
 /** The server's list is the truth: whoever is not in it left, possibly while our socket was down. */
 function reconcile(peers) {
   for (const id of [...state.peers.keys()]) {
     if (!peers.includes(id)) dropPeer(id);
+  }
+  for (const id of [...(state.sfu?.tiles.keys() || [])]) {
+    if (!peers.includes(id)) state.sfu.left(id);
   }
   for (const id of [...state.members.keys()]) {
     if (!peers.includes(id)) state.members.delete(id);
@@ -337,6 +378,7 @@ function rememberMembers(list) {
     if (member.state) setPeerState(member.peer_id, member.state);
     const peer = state.peers.get(member.peer_id);
     if (peer) showIdentity(member.peer_id, peer);
+    state.sfu?.identify(member.peer_id);
   }
 }
 
@@ -345,8 +387,8 @@ function setPeerState(id, peerState) {
   state.peerStates.set(id, peerState);
   const member = state.members.get(id);
   if (member) member.state = peerState;
-  const peer = state.peers.get(id);
-  if (peer) peer.tile.dataset.peerState = peerState; // style.css overlays "reconnecting…"
+  const tile = state.peers.get(id)?.tile || state.sfu?.tiles.get(id)?.tile;
+  if (tile) tile.dataset.peerState = peerState; // style.css overlays "reconnecting…"
 }
 
 /** The server's name for a peer wins over the one it states itself: with a token, that one is verified. */
@@ -478,6 +520,11 @@ function restartIce(id, peer) {
 
 async function onSignal(kind, { from, body }) {
   if (!from || from === state.peerId || state.ended) return;
+  if (state.topology === "sfu") {
+    // no connection between browsers here: only the flags of others
+    if (kind === "state" && body && typeof body === "object") state.sfu?.stateFrom(from, body);
+    return;
+  }
   const peer = ensurePeer(from);
   const pc = peer.pc;
   try {
@@ -525,7 +572,9 @@ function dropPeer(id) {
 
 // ---------- controls ----------
 function broadcastState() {
-  for (const id of state.peers.keys()) signal("state", id, { name: state.name, audio: state.audio, video: state.video });
+  // mesh: to each connected peer; SFU: to each member, since nobody is connected to us directly
+  const to = state.topology === "sfu" ? state.members.keys() : state.peers.keys();
+  for (const id of to) signal("state", id, ownState());
   showFlags(document.querySelector(".tile.local"), state.audio, state.video);
 }
 
@@ -539,6 +588,7 @@ function toggle(kind) {
 }
 
 async function replaceVideo(track) {
+  await state.sfu?.replaceVideo(track);
   for (const { pc } of state.peers.values()) {
     const sender = pc.getSenders().find((s) => s.track?.kind === "video");
     if (sender) await sender.replaceTrack(track);
@@ -570,6 +620,7 @@ async function stopSharing() {
 
 function leave() {
   state.ended = "left";
+  state.sfu?.stop();
   for (const id of [...state.peers.keys()]) dropPeer(id);
   state.localStream?.getTracks().forEach((t) => t.stop());
   state.screenTrack?.stop();
@@ -597,8 +648,9 @@ async function updateQuality() {
 window.switchboard = {
   /** This page's peer id from the latest room join reply, or null before the first. */
   peerId() { return state.peerId; },
-  /** Per remote peer: its name, flags, connection and inbound video progress. */
+  /** Per remote peer (SFU: per owner of tracks received): its name, flags, connection and inbound progress. */
   async peers() {
+    if (state.topology === "sfu") return state.sfu ? state.sfu.peers() : [];
     const out = [];
     for (const [id, peer] of state.peers) {
       let framesDecoded = 0; let bytesReceived = 0; let pairId = null; let localCandidates = 0; let remoteCandidates = 0;
@@ -621,6 +673,16 @@ window.switchboard = {
         peerState: state.peerStates.get(id) ?? null, publish: state.members.get(id)?.publish !== false });
     }
     return out;
+  },
+  /** "mesh" or "sfu" from the latest join reply; null before it. */
+  topology() { return state.topology; },
+  /** SFU rooms: the connection to the media node, negotiation counters and errors, tile churn; else null. */
+  sfu() { return state.topology === "sfu" && state.sfu ? state.sfu.status() : null; },
+  /** The banner as shown: {text, kind, action} (action: the label of its button, or null). */
+  banner() {
+    const el = $("banner");
+    return el.hidden ? null : { text: el.textContent, kind: el.dataset.kind, action: $("banner-action").hidden ? null
+      : $("banner-action").textContent };
   },
   /** Perfect-negotiation counters since the page loaded: {collisions, ignoredOffers, rollbacks}. */
   get negotiation() { return { ...state.negotiation }; },
@@ -730,6 +792,8 @@ async function start() {
   $("toggle-audio").addEventListener("click", () => toggle("audio"));
   $("toggle-video").addEventListener("click", () => toggle("video"));
   $("share").addEventListener("click", shareScreen);
+  $("page-prev").addEventListener("click", () => state.sfu?.grid.turn(-1));
+  $("page-next").addEventListener("click", () => state.sfu?.grid.turn(1));
   $("copy-link").addEventListener("click", () => navigator.clipboard?.writeText(`${location.origin}/r/${state.room}`));
   $("leave").addEventListener("click", leave);
   if (room && params.get("join") === "1" && params.get("name")) {

@@ -86,9 +86,13 @@ public final class Main {
         displayHost(config.http().host()), running.get().httpPort(), config.http().instances());
     System.out.printf("  signaling socket ws://%s:%d/socket/websocket  (Phoenix Channels V2, vsn=2.0.0)%n",
         displayHost(config.http().host()), running.get().httpPort());
-    System.out.printf("  room registry    %s, max %d peers per room%n",
+    System.out.printf("  room registry    %s, %s rooms of at most %d peers%n",
         config.cluster().enabled() ? "Redis " + config.cluster().redisUrl() + ", clustered as " + running.get().config().nodeId()
-            : "in memory", config.rooms().maxPeers());
+            : "in memory", config.rooms().topology().wireName(), config.rooms().peerCap());
+    if (config.media().enabled()) {
+      SwitchboardConfig.MediaConfig media = running.get().mediaConfig();
+      System.out.printf("  media node       %s:%d udp, announced as %s%n", media.host(), media.port(), media.announcedIp());
+    }
     if (config.turn().relayEnabled()) {
       System.out.printf("  TURN relay       %s:%d udp+tcp, relays on %s ports %d-%d%n", config.turn().listenIp(),
           running.get().turnPort(), config.turn().relayIp(), config.turn().minPort(), config.turn().maxPort());

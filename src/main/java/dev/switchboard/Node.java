@@ -66,6 +66,8 @@ public final class Node {
   /** A node whose last heartbeat in Redis is older than this is silent: it no longer counts as live. */
   private static final Duration HEARTBEAT_TTL = Duration.ofSeconds(10);
   private TurnRelayVerticle relay;
+  /** The media node, when this node runs one; its port is known once bound. */
+  private MediaVerticle media;
 
   private Node(Vertx vertx, SwitchboardConfig config, SwitchboardMetrics metrics) {
     this.vertx = vertx;
@@ -125,22 +127,22 @@ public final class Node {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(new RoomRegistryVerticle(store, config.rooms().maxPeers(), metrics))
+    return vertx.deployVerticle(new RoomRegistryVerticle(store, config.rooms().peerCap(), metrics))
         .compose(id -> {
           node.registryDeployment = id;
           if (!config.media().enabled()) {
             return Future.succeededFuture();
           }
           // before the relay, so that relay-only participants reach a node that listens
-          return vertx.deployVerticle(new MediaVerticle(config.media(), config.nodeId()))
-              .map(mediaId -> node.mediaDeployment = mediaId);
+          node.media = new MediaVerticle(config.media(), config.nodeId());
+          return vertx.deployVerticle(node.media).map(mediaId -> node.mediaDeployment = mediaId);
         })
         .compose(id -> {
           if (!config.turn().relayEnabled()) {
             return Future.succeededFuture();
           }
           node.relay = new TurnRelayVerticle(config.turn(), credentials, metrics).withTls(config.turnTls())
-              .withMediaNode(config.media());
+              .withMediaNode(node.mediaConfig());
           return vertx.deployVerticle(node.relay, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
               .map(relayId -> node.relayDeployment = relayId);
         })
@@ -178,6 +180,11 @@ public final class Node {
           node.gatewayDeployment = id;
           return node;
         });
+  }
+
+  /** The media node's configuration with the port it is bound to (media.port 0 binds any free one). */
+  public SwitchboardConfig.MediaConfig mediaConfig() {
+    return media == null ? config.media() : config.media().withPort(media.localAddress().getPort());
   }
 
   /** The cluster health of this node, acting on its gateways, its registry and Redis. */

@@ -42,7 +42,7 @@ class MainProcessTest {
   void sigterm_closes_sockets_with_1001_and_the_process_exits(Vertx vertx) throws Exception {
     int port = TestNode.freePort();
     try (ExternalProcess process = launch(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
-        "SWITCHBOARD_HTTP_PORT", String.valueOf(port), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"))) {
+        "SWITCHBOARD_HTTP_PORT", String.valueOf(port), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0", "SWITCHBOARD_MEDIA_PORT", "0"))) {
       String banner = process.awaitLine(l -> !l.isBlank(), "a banner", Duration.ofSeconds(30));
       assertTrue(banner.contains("is up"), "banner: " + banner);
       try (TestClient a = TestClient.connect(vertx, port, "/socket/websocket?vsn=2.0.0", Map.of())) {
@@ -60,7 +60,7 @@ class MainProcessTest {
   void a_port_in_use_is_one_clear_line_and_exit_1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       ExternalProcess.Result run = run(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1",
-          "SWITCHBOARD_HTTP_PORT", String.valueOf(taken.getLocalPort()), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0"));
+          "SWITCHBOARD_HTTP_PORT", String.valueOf(taken.getLocalPort()), "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_PORT", "0", "SWITCHBOARD_MEDIA_PORT", "0"));
       String err = run.stderr().trim();
       assertEquals(1, run.exit(), err);
       List<String> lines = err.lines().filter(l -> l.startsWith("switchboard:")).toList();
@@ -73,7 +73,7 @@ class MainProcessTest {
   void a_taken_turn_port_is_named_as_such_in_one_line_and_exit_1() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
       ExternalProcess.Result run = run(Map.of("SWITCHBOARD_HTTP_HOST", "127.0.0.1", "SWITCHBOARD_HTTP_PORT", "0",
-          "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1",
+          "SWITCHBOARD_METRICS_PORT", "0", "SWITCHBOARD_MEDIA_PORT", "0", "SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1",
           "SWITCHBOARD_TURN_PORT", String.valueOf(taken.getLocalPort())));
       String err = run.stderr().trim();
       assertEquals(1, run.exit(), err);

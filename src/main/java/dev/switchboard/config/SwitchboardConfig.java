@@ -44,7 +44,18 @@ public record SwitchboardConfig(
   public record RateLimit(int messagesPerSecond, int burst, int closeAfterRefused) {
   }
 
-  public record RoomConfig(int maxPeers) {
+  /**
+   * Rooms ({@code rooms}): every room of a node has one topology. In a mesh the browsers connect to each other
+   * (signal:* only); in an SFU room each connects once to the media node (media:* events, protocol.md §8).
+   *
+   * @param maxPeers     the cap of an SFU room
+   * @param meshMaxPeers the cap of a mesh room, whose browsers each carry n-1 up- and downstreams
+   */
+  public record RoomConfig(Topology topology, int maxPeers, int meshMaxPeers) {
+    /** The cap of this node's rooms, whose topology it is. */
+    public int peerCap() {
+      return topology == Topology.SFU ? maxPeers : meshMaxPeers;
+    }
   }
 
   /**
@@ -77,22 +88,25 @@ public record SwitchboardConfig(
    * ip:port as a peer even where the deny-list refuses the IP (a media node elsewhere is named by public-ip and
    * port alone).
    *
+   * @param port     0 when enabled: any free port, announced as bound (tests, several nodes on one host)
    * @param publicIp blank when the node announces its {@code host}
    */
   public record MediaConfig(boolean enabled, String host, int port, String publicIp) {
+    /** The same node bound to {@code boundPort} (its port when configured as 0, which binds any free one). */
+    public MediaConfig withPort(int boundPort) {
+      return new MediaConfig(enabled, host, boundPort, publicIp);
+    }
+
     public MediaConfig {
       if (!publicIp.isBlank() && !publicIp.matches("[0-9a-fA-F:.]+")) {
         throw new ConfigException("media.public-ip must be an IP address, found: " + publicIp);
       }
-      if (enabled && port == 0) {
-        throw new ConfigException("media.port must be set when media.enabled is true (browsers and firewalls "
-            + "need a known port)");
-      }
       if (enabled && publicIp.isBlank() && (host.equals("0.0.0.0") || host.equals("::"))) {
         throw new ConfigException("media.public-ip must be set when media.host listens on every address");
       }
-      if (!enabled && publicIp.isBlank() != (port == 0)) {
-        throw new ConfigException("media: public-ip and port are set together (or neither)");
+      if (!enabled && !publicIp.isBlank() && port == 0) {
+        throw new ConfigException("media.port must be set with media.public-ip (a media node elsewhere is named "
+            + "by both)");
       }
     }
 
@@ -370,7 +384,8 @@ public record SwitchboardConfig(
         Duration.ofSeconds(channel.integer("close-timeout-seconds", 1, 600)), maxMediaEvent);
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
-        new RoomConfig(rooms.integer("max-peers", 2, 1000)),
+        new RoomConfig(Topology.of(rooms.string("topology"), media.bool("enabled"), root.section("cluster").bool("enabled")),
+            rooms.integer("max-peers", 2, 1000), rooms.integer("mesh-max-peers", 2, 1000)),
         turnConfig(turn, uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),
         clusterConfig(root),

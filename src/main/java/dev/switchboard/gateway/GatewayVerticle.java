@@ -125,7 +125,8 @@ public final class GatewayVerticle extends VerticleBase {
               new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
               config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
               config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS,
-              placement == null ? MediaPlacement.singleNode(config.nodeId()) : placement));
+              placement == null ? MediaPlacement.singleNode(config.nodeId()) : placement),
+              config.rooms().topology());
           // a lost node's media rooms are renegotiated elsewhere (protocol.md §8, media:reset)
           vertx.eventBus().<String>localConsumer(Addresses.NODE_LOST, lost -> signaling.media().nodeLost(lost.body()));
           server = vertx.createHttpServer(serverOptions(channel));

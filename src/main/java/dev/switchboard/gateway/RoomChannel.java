@@ -14,6 +14,7 @@ import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelError;
 import dev.switchboard.channel.ChannelHandler;
 import dev.switchboard.channel.ExitReason;
+import dev.switchboard.config.Topology;
 import dev.switchboard.room.RoomIds;
 import dev.switchboard.room.RoomRefusal;
 import io.vertx.core.Future;
@@ -32,6 +33,8 @@ final class RoomChannel implements ChannelHandler {
   static final String UNAUTHORIZED = "unauthorized";
   static final String PUBLISH_NOT_ALLOWED = "publish_not_allowed";
   static final String TOO_MANY_JOINS = "too_many_joins";
+  /** A media:* event in a mesh room: there, browsers send their media to each other, never to a media node. */
+  static final String MESH_ROOM = "mesh_room";
   private static final String SIGNAL_PREFIX = "signal:";
   private static final Logger LOG = Logger.getLogger(RoomChannel.class.getName());
 
@@ -85,7 +88,8 @@ final class RoomChannel implements ChannelHandler {
           signaling.metrics().join("ok");
           signaling.metrics().peerJoined();
           return peersAtJoin.copy().put("peer_id", peerId).put("ice_servers", ice.iceServers())
-              .put("member", profile.memberJson(peerId, true)).put("resume_token", session.resumeToken(room));
+              .put("member", profile.memberJson(peerId, true)).put("resume_token", session.resumeToken(room))
+              .put("topology", signaling.topology().wireName());
         }))
         .recover(failure -> {
           signaling.broadcasts().unsubscribe(room, peerId, session.socket());
@@ -197,6 +201,9 @@ final class RoomChannel implements ChannelHandler {
    * peer whose grant does not publish may only offer to receive.
    */
   private Future<JsonObject> media(MediaRequest.Op op, JsonObject payload) {
+    if (signaling.topology() != Topology.SFU) {
+      return Future.failedFuture(new ChannelError(MESH_ROOM));
+    }
     String sdp = null;
     if (payload != null) {
       if (!(payload.getValue("sdp") instanceof String text) || text.isEmpty()) {

@@ -59,6 +59,7 @@ class ClusterTest {
     env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
     env.put("SWITCHBOARD_REDIS_URL", redis.url());
     env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
+    env.put("SWITCHBOARD_MEDIA_ENABLED", "false"); // signaling only; several nodes on one host
     return env;
   }
 

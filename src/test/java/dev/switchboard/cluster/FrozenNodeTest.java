@@ -282,6 +282,7 @@ class FrozenNodeTest {
     env.put("SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1:" + hazelcastPort + ",127.0.0.1:" + otherHazelcastPort);
     env.put("SWITCHBOARD_REDIS_URL", redis.url());
     env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
+    env.put("SWITCHBOARD_MEDIA_ENABLED", "false"); // signaling only; several nodes on one host
     env.put("SWITCHBOARD_METRICS_ENABLED", "false");
     env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
     env.put("SWITCHBOARD_HTTP_PORT", String.valueOf(TestNode.freePort()));

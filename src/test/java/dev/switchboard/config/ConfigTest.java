@@ -28,7 +28,11 @@ class ConfigTest {
     assertEquals(65536, config.channel().maxFrameBytes());
     assertEquals(Duration.ofSeconds(60), config.channel().idleTimeout());
     assertEquals(100, config.channel().maxChannels());
-    assertEquals(6, config.rooms().maxPeers());
+    assertEquals(25, config.rooms().maxPeers());
+    assertEquals(6, config.rooms().meshMaxPeers());
+    assertEquals(Topology.SFU, config.rooms().topology());
+    assertEquals(25, config.rooms().peerCap());
+    assertEquals(new SwitchboardConfig.MediaConfig(true, "127.0.0.1", 10000, ""), config.media());
     assertEquals(Duration.ofSeconds(600), config.turn().credentialTtl());
     assertEquals(24, config.turn().userQuota());
     assertEquals(48, config.turn().identityQuota());
@@ -217,29 +221,51 @@ class ConfigTest {
   }
 
   @Test
-  void the_media_node_address_is_absent_by_default_and_needs_an_ip_and_a_port(Vertx vertx) {
+  void rooms_are_sfu_rooms_where_this_node_runs_the_media_node_outside_a_cluster_and_mesh_rooms_elsewhere(Vertx vertx) {
+    assertEquals(Topology.SFU, on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5).rooms().topology());
+    SwitchboardConfig noNode = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_MEDIA_ENABLED", "false")), 5);
+    assertEquals(Topology.MESH, noNode.rooms().topology());
+    assertEquals(6, noNode.rooms().peerCap(), "a mesh room takes mesh-max-peers");
+    assertEquals(Topology.MESH, Topology.of("auto", true, true), "a clustered node: mesh until media lives on one node");
+    assertEquals(Topology.SFU, Topology.of("", true, false), "nothing configured (an older file) is auto");
+    SwitchboardConfig mesh = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh")), 5);
+    assertEquals(Topology.MESH, mesh.rooms().topology());
+    assertTrue(mesh.media().enabled(), "the media node still runs, rooms just do not use it");
+    SwitchboardConfig elsewhere = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "sfu", "SWITCHBOARD_MEDIA_ENABLED", "false")), 5);
+    assertEquals(Topology.SFU, elsewhere.rooms().topology());
+    assertEquals("rooms.topology must be auto, mesh or sfu, found: star",
+        failure(vertx, Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "star")));
+    assertEquals("rooms.mesh-max-peers must be between 2 and 1000, found: 1",
+        failure(vertx, Map.of("SWITCHBOARD_ROOMS_MESH_MAX_PEERS", "1")));
+  }
+
+  @Test
+  void the_media_node_is_on_by_default_and_a_node_elsewhere_is_named_by_ip_and_port(Vertx vertx) {
     SwitchboardConfig config = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of()), 5);
-    assertFalse(config.media().configured());
+    assertTrue(config.media().configured());
+    assertEquals("127.0.0.1", config.media().announcedIp(), "the bound host when no public-ip is set");
+    SwitchboardConfig off = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_MEDIA_ENABLED", "false")), 5);
+    assertFalse(off.media().configured(), "a port alone names no node elsewhere");
     SwitchboardConfig withNode = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
-        "SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
+        "SWITCHBOARD_MEDIA_ENABLED", "false", "SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1",
+        "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
     assertEquals(new SwitchboardConfig.MediaConfig(false, "127.0.0.1", 40000, "127.0.0.1"), withNode.media());
     assertTrue(withNode.media().configured());
-    assertEquals("media: public-ip and port are set together (or neither)",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1")));
-    assertEquals("media: public-ip and port are set together (or neither)",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PORT", "40000")));
+    assertEquals("media.port must be set with media.public-ip (a media node elsewhere is named by both)",
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "false", "SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1",
+            "SWITCHBOARD_MEDIA_PORT", "0")));
     assertEquals("media.public-ip must be an IP address, found: media.example",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "media.example", "SWITCHBOARD_MEDIA_PORT", "40000")));
-    assertEquals("media.port must be set when media.enabled is true (browsers and firewalls need a known port)",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "true")));
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "media.example")));
     assertEquals("media.public-ip must be set when media.host listens on every address",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", "40000",
-            "SWITCHBOARD_MEDIA_HOST", "0.0.0.0")));
-    SwitchboardConfig enabled = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE, Map.of(
-        "SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", "40000")), 5);
-    assertEquals("127.0.0.1", enabled.media().announcedIp(), "the bound host when no public-ip is set");
-    assertTrue(enabled.media().configured());
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_HOST", "0.0.0.0")));
+    SwitchboardConfig anyPort = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
+        Map.of("SWITCHBOARD_MEDIA_PORT", "0")), 5);
+    assertEquals(40123, anyPort.media().withPort(40123).port(), "port 0 binds any free port, announced as bound");
     assertEquals("media.port must be between 0 and 65535, found: 70000",
-        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PUBLIC_IP", "127.0.0.1", "SWITCHBOARD_MEDIA_PORT", "70000")));
+        failure(vertx, Map.of("SWITCHBOARD_MEDIA_PORT", "70000")));
   }
 }

@@ -38,7 +38,7 @@ class BrowserThroughCaddyTest {
 
   @Test
   void chromium_gets_a_secure_context_and_signals_over_wss_through_caddy(Vertx vertx) throws Exception {
-    try (TestNode node = TestNode.start(vertx); CaddyProcess caddy = CaddyProcess.start("127.0.0.1:" + node.port())) {
+    try (TestNode node = TestNode.start(vertx, java.util.Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh")); CaddyProcess caddy = CaddyProcess.start("127.0.0.1:" + node.port())) {
       ChromeDriver browser = Chromium.start("--ignore-certificate-errors");
       try {
         browser.get("https://localhost:" + caddy.httpsPort() + "/r/browser");

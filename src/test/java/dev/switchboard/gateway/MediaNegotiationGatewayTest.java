@@ -34,11 +34,51 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
 class MediaNegotiationGatewayTest {
+  /** SFU rooms whose media node is a stand-in of the test's own (or none at all). */
   /** A single node serves its rooms' media itself: the stand-in answers on this node's media address. */
   private static final String NODE_ID = "stand-in-node";
+  private static final Map<String, String> NO_LOCAL_NODE = Map.of("SWITCHBOARD_MEDIA_ENABLED", "false",
+      "SWITCHBOARD_ROOMS_TOPOLOGY", "sfu", "SWITCHBOARD_NODE_ID", NODE_ID);
   private static final String SECRET = "media-secret-of-at-least-32-bytes-0001";
   private static final String SENDING = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
       + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n";
+
+  private static Map<String, String> withNoLocalNode(String... more) {
+    Map<String, String> env = new java.util.HashMap<>(NO_LOCAL_NODE);
+    for (int i = 0; i < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void the_join_reply_says_the_rooms_are_sfu_rooms_by_default_and_mesh_rooms_when_configured(Vertx vertx) {
+    try (TestNode sfu = TestNode.start(vertx); TestClient a = sfu.connect()) {
+      assertEquals("sfu", a.enter("r1").getString("topology"));
+    }
+    try (TestNode mesh = TestNode.start(vertx, Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh"));
+         TestClient a = mesh.connect()) {
+      assertEquals("mesh", a.enter("r1").getString("topology"));
+    }
+  }
+
+  @Test
+  void in_a_mesh_room_media_events_are_refused_mesh_room_and_never_reach_a_media_node(Vertx vertx) {
+    List<MediaRequest> asked = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_MEDIA_ENABLED", "false"));
+         TestClient a = node.connect()) {
+      on(mediaNode.completion(), 5);
+      assertEquals("mesh", a.enter("r1").getString("topology"), "no media node here: mesh rooms");
+      for (String event : List.of("media:offer", "media:answer", "media:candidate")) {
+        JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", event, new JsonObject().put("sdp", SENDING));
+        assertEquals("mesh_room", reply.getJsonObject("response").getString("reason"), event);
+      }
+      assertTrue(asked.isEmpty(), "the node never saw them: " + asked);
+    } finally {
+      mediaNode.unregister();
+    }
+  }
 
   private static String token(JsonObject claims) {
     long now = System.currentTimeMillis() / 1000;
@@ -60,7 +100,7 @@ class MediaNegotiationGatewayTest {
 
   @Test
   void without_a_media_node_an_offer_is_refused_media_unavailable(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect()) {
       a.enter("r1");
       JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
       assertEquals("media_unavailable", reply.getJsonObject("response").getString("reason"));
@@ -71,7 +111,7 @@ class MediaNegotiationGatewayTest {
   void an_offer_goes_to_the_media_node_and_its_answer_comes_back_in_the_reply(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect()) {
       on(mediaNode.completion(), 5);
       String peerId = a.enter("r1").getString("peer_id");
       JsonObject reply = a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
@@ -93,7 +133,7 @@ class MediaNegotiationGatewayTest {
   void a_peer_that_does_not_publish_may_only_offer_to_receive(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID, "SWITCHBOARD_AUTH_MODE", "token",
+    try (TestNode node = TestNode.start(vertx, withNoLocalNode("SWITCHBOARD_AUTH_MODE", "token",
         "SWITCHBOARD_AUTH_KEYS", "k1:" + SECRET));
          TestClient viewer = node.connect(token(new JsonObject().put("sub", "viewer").put("publish", false)))) {
       on(mediaNode.completion(), 5);
@@ -113,7 +153,7 @@ class MediaNegotiationGatewayTest {
 
   @Test
   void a_media_push_reaches_the_socket_on_its_room_topic_and_is_confirmed(Vertx vertx) {
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect()) {
       String peerId = a.enter("r1").getString("peer_id");
       DeliveryOptions media = new DeliveryOptions().addHeader(Addresses.PEER_OP, Addresses.PEER_MEDIA);
       JsonObject payload = new JsonObject().put("track_id", "t1").put("peer_id", "other").put("kind", "video");
@@ -131,8 +171,7 @@ class MediaNegotiationGatewayTest {
   void the_media_node_learns_when_a_negotiating_peer_leaves_or_its_socket_drops(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect();
-         TestClient b = node.connect()) {
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect(); TestClient b = node.connect()) {
       on(mediaNode.completion(), 5);
       String aId = a.enter("r1").getString("peer_id");
       String bId = b.enter("r1").getString("peer_id");
@@ -155,7 +194,7 @@ class MediaNegotiationGatewayTest {
   void a_peer_whose_media_node_left_the_cluster_is_told_to_start_over_and_nobody_else(Vertx vertx) {
     List<MediaRequest> asked = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_NODE_ID", NODE_ID)); TestClient a = node.connect();
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect();
          TestClient b = node.connect()) {
       on(mediaNode.completion(), 5);
       a.enter("r1");

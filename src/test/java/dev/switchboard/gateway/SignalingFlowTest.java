@@ -180,9 +180,10 @@ class SignalingFlowTest {
   }
 
   @Test
-  void the_seventh_peer_is_refused_with_room_full_and_the_room_is_unchanged() {
+  void the_seventh_peer_of_a_mesh_room_is_refused_with_room_full_and_the_room_is_unchanged() {
     List<TestClient> clients = new ArrayList<>();
-    try {
+    Vertx own = Vertx.vertx();
+    try (TestNode node = TestNode.start(own, Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh"))) {
       for (int i = 0; i < 6; i++) {
         TestClient client = node.connect();
         clients.add(client);
@@ -196,6 +197,39 @@ class SignalingFlowTest {
           .contains(f.getJsonObject(4).getString("peer_id")));
     } finally {
       clients.forEach(TestClient::close);
+      own.close();
+    }
+  }
+
+  @Test
+  void an_sfu_room_takes_max_peers_and_a_mesh_room_mesh_max_peers() {
+    Map<String, String> caps = Map.of("SWITCHBOARD_ROOMS_MAX_PEERS", "3", "SWITCHBOARD_ROOMS_MESH_MAX_PEERS", "2");
+    assertEquals(3, admittedOf(5, caps), "sfu rooms (the default)");
+    Map<String, String> mesh = new java.util.HashMap<>(caps);
+    mesh.put("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh");
+    assertEquals(2, admittedOf(5, mesh), "mesh rooms");
+  }
+
+  /** How many of {@code joining} peers one room of a fresh node admits; the others are refused room_full. */
+  private static int admittedOf(int joining, Map<String, String> env) {
+    Vertx own = Vertx.vertx(); // a node of its own: nodes on one Vertx would share one registry
+    List<TestClient> clients = new ArrayList<>();
+    try (TestNode node = TestNode.start(own, env)) {
+      int admitted = 0;
+      for (int i = 0; i < joining; i++) {
+        TestClient client = node.connect();
+        clients.add(client);
+        JsonObject reply = client.join("room:r", new JsonObject());
+        if ("ok".equals(reply.getString("status"))) {
+          admitted++;
+        } else {
+          assertEquals("room_full", reason(reply));
+        }
+      }
+      return admitted;
+    } finally {
+      clients.forEach(TestClient::close);
+      own.close();
     }
   }
 

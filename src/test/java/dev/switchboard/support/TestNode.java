@@ -31,6 +31,8 @@ public final class TestNode implements AutoCloseable {
     merged.put("SWITCHBOARD_TURN_PORT", "0");
     merged.put("SWITCHBOARD_TURN_LISTEN_IP", "127.0.0.1");
     merged.put("SWITCHBOARD_TURN_ALLOWED_PEERS", "127.0.0.1/32");
+    // the media node is on by default: any free port, so that parallel tests never collide
+    merged.put("SWITCHBOARD_MEDIA_PORT", "0");
     // every test client comes from 127.0.0.1: the per-address join cap has its own spec
     merged.put("SWITCHBOARD_HTTP_JOINS_PER_IP_PER_SECOND", "100000");
     merged.put("SWITCHBOARD_HTTP_JOIN_BURST_PER_IP", "100000");

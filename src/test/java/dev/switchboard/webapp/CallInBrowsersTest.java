@@ -38,7 +38,8 @@ class CallInBrowsersTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "webapp-secret"));
+    node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "webapp-secret",
+        "SWITCHBOARD_ROOMS_TOPOLOGY", "mesh"));
   }
 
   @AfterEach

@@ -26,7 +26,8 @@ public final class DirectCallScenario {
     List<ChromeDriver> browsers = new ArrayList<>();
     JsonObject result = new JsonObject();
     int exit = 1;
-    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false"))) {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false",
+        "SWITCHBOARD_ROOMS_TOPOLOGY", "mesh"))) {
       for (String name : List.of("Ana", "Ben", "Cy")) {
         ChromeDriver browser = Chromium.start();
         browsers.add(browser);

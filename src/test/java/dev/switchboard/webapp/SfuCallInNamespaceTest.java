@@ -4,7 +4,6 @@ import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.LoopbackNamespace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,9 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * loopback-only namespace): each decodes the two others' video, and knows whose video each track is.
  */
 @Timeout(180)
-// Known defect (issue #12 note): in about 1 run of 4 one publisher's video reaches none of the others (no
-// inbound-rtp for it, no error). Out of the main run until fixed: mvn test -Dtest.excluded=jazzer -Dtest=SfuCallInNamespaceTest
-@Tag("known-defect")
 class SfuCallInNamespaceTest {
 
   @Test

@@ -47,7 +47,8 @@ class SignalingBlipInBrowsersTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "blip-secret"));
+    node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_SECRET", "blip-secret",
+        "SWITCHBOARD_ROOMS_TOPOLOGY", "mesh"));
   }
 
   @AfterEach

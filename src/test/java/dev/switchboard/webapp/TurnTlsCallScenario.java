@@ -70,7 +70,7 @@ public final class TurnTlsCallScenario {
     int exit = 1;
     Path dir = Files.createTempDirectory("switchboard-turns");
     try {
-      Map<String, String> env = new HashMap<>(Map.of("SWITCHBOARD_TURN_SECRET", "turns-browser-secret",
+      Map<String, String> env = new HashMap<>(Map.of("SWITCHBOARD_TURN_SECRET", "turns-browser-secret", "SWITCHBOARD_ROOMS_TOPOLOGY", "mesh",
           "SWITCHBOARD_TURN_PORT", String.valueOf(TURN_PORT),
           "SWITCHBOARD_TURN_MIN_PORT", String.valueOf(RELAY_MIN_PORT),
           "SWITCHBOARD_TURN_MAX_PORT", String.valueOf(RELAY_MAX_PORT)));

@@ -15,7 +15,13 @@ package dev.switchboard.media.forward;
  * Single-threaded.
  */
 public final class KeyframeRequests {
-  public static final long DEFAULT_INTERVAL_NANOS = 300_000_000L;
+  /**
+   * libwebrtc's sender acts on at most one keyframe request per 300 ms and drops the others; a window of exactly
+   * 300 ms on this side sent requests that reached a Chromium a little early and were dropped there.
+   */
+  public static final long DEFAULT_INTERVAL_NANOS = 400_000_000L;
+  /** A request that brought no keyframe within this long is made again while someone still waits for one. */
+  public static final long RETRY_NANOS = 1_000_000_000L;
 
   private final long minInterval;
   private long rtt;
@@ -55,6 +61,18 @@ public final class KeyframeRequests {
     firSeq = (firSeq + 1) & 0xFF;
     sent++;
     return true;
+  }
+
+  /**
+   * Someone still waits for a keyframe: true (a request to send now) when nothing is pending and the last request
+   * is older than the retry interval. A PLI can be lost on the way, or dropped by the publisher's throttle, and
+   * then nothing else would ever ask again.
+   */
+  public boolean stillWaiting(long now) {
+    if (pending || (everSent && now - lastSentAt < Math.max(RETRY_NANOS, 2 * interval()))) {
+      return false;
+    }
+    return request(now);
   }
 
   /** When {@link #poll} will send the remembered request: {@code Long.MAX_VALUE} when nothing is pending. */

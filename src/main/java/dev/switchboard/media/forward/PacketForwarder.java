@@ -171,6 +171,16 @@ public final class PacketForwarder {
     return false;
   }
 
+  /** Whether a subscriber that can take packets now still waits for a keyframe of this source to start. */
+  public boolean awaitingKeyframe(int ssrc) {
+    for (Downstream downstream : room.downstreams(ssrc)) {
+      if (!downstream.paused() && downstream.awaitingKeyframe() && egress.ready(downstream.subscriberId())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Packets whose SSRC no published track has. */
   public long unknownSource() {
     return unknownSource;

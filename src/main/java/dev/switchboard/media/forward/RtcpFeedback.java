@@ -117,7 +117,10 @@ public final class RtcpFeedback {
     }
   }
 
-  /** Upstream NACKs for missing packets and keyframe requests whose throttle window ended. */
+  /**
+   * Upstream NACKs for missing packets, keyframe requests whose throttle window ended, and a request made again while
+   * a subscriber that can take packets still waits for its keyframe.
+   */
   public void tick(long now) {
     for (Track track : room.tracks()) {
       SourceStream source = forwarder.source(track.ssrc());
@@ -132,7 +135,8 @@ public final class RtcpFeedback {
         }
       }
       boolean giveUpOnLoss = source.nacks().takeKeyframeRequest() && source.keyframes().request(now);
-      if (giveUpOnLoss || source.keyframes().poll(now)) {
+      if (giveUpOnLoss || source.keyframes().poll(now)
+          || (track.isVideo() && forwarder.awaitingKeyframe(track.ssrc()) && source.keyframes().stillWaiting(now))) {
         sendPli(source);
       }
     }

@@ -20,8 +20,11 @@ public final class Sdp {
    * already, this bounds the work done on it.
    */
   public record Limits(int maxLength, int maxLines, int maxSections) {
-    /** 256 KiB (the gateway's media event limit), 8192 lines, 64 m-sections. */
-    public static final Limits DEFAULT = new Limits(256 * 1024, 8192, 64);
+    /**
+     * 256 KiB (the gateway's media event limit), 8192 lines, 128 m-sections: a full room of 25 whose members each
+     * publish the most tracks the node takes (4) is 25 × 4 sections, plus the participant's own.
+     */
+    public static final Limits DEFAULT = new Limits(256 * 1024, 8192, 128);
   }
 
   private static final String CRLF = "\r\n";

@@ -36,7 +36,7 @@ import dev.switchboard.media.transport.SrtpSession;
 import dev.switchboard.media.transport.SrtpTlsClient;
 
 /**
- * A browser stand-in on one loopback UDP socket, for end-to-end specs and load benchmarks against the media
+ * A browser stand-in on one loopback (or other local) UDP socket, for end-to-end specs and load benchmarks against the media
  * node: ICE as the controlling agent against an ICE-lite node ({@link StunCheck}), a DTLS 1.2 client handshake
  * with use_srtp over the same socket ({@link SrtpTlsClient}), then SRTP/SRTCP with the node's own
  * {@link SrtpSession}. One reader thread demultiplexes by {@link PacketKind}: STUN answers go to the checks,
@@ -79,6 +79,7 @@ public final class MediaClient implements AutoCloseable {
   private final CompletableFuture<InetSocketAddress> nominated = new CompletableFuture<>();
   private final Object sendLock = new Object();
   private final AtomicLong invalidStun = new AtomicLong();
+  private final AtomicLong checksAnswered = new AtomicLong();
   private final AtomicLong srtpFailures = new AtomicLong();
   private final AtomicLong handlerFailures = new AtomicLong();
   private volatile String lastInvalidStun = "none";
@@ -97,7 +98,12 @@ public final class MediaClient implements AutoCloseable {
   private volatile boolean closed;
 
   public MediaClient() throws SocketException {
-    socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    this(InetAddress.getLoopbackAddress());
+  }
+
+  /** A client on another local address: an SFU that announces a non-loopback candidate may only answer there. */
+  public MediaClient(InetAddress local) throws SocketException {
+    socket = new DatagramSocket(new InetSocketAddress(local, 0));
     socket.setReceiveBufferSize(1 << 20); // bursts of a keyframe's packets; the kernel may cap it lower
     dtlsLink = new DtlsOverSocket(socket, () -> node, () -> closed);
     timer = new ScheduledThreadPoolExecutor(1, task -> daemon(task, "media-client-" + id + "-consent"));
@@ -201,6 +207,11 @@ public final class MediaClient implements AutoCloseable {
   /** STUN datagrams that answered none of our checks validly. */
   public long invalidStunResponses() {
     return invalidStun.get();
+  }
+
+  /** Connectivity checks the other side sent us that we answered (none from an ICE-lite node). */
+  public long checksAnswered() {
+    return checksAnswered.get();
   }
 
   /** SRTP/SRTCP packets that failed to authenticate or decrypt. */
@@ -348,6 +359,16 @@ public final class MediaClient implements AutoCloseable {
 
   private void onStun(byte[] message) {
     if (message.length < 20) {
+      return;
+    }
+    byte[] answer = StunCheck.answer(message, node, ufrag, pwd);
+    if (answer != null) { // a full agent's check of the pair (the node is ICE-lite and sends none)
+      checksAnswered.incrementAndGet();
+      try {
+        send(answer, answer.length);
+      } catch (IOException e) {
+        // lost like a datagram: the peer checks again
+      }
       return;
     }
     StunCheck.Sent check = outstanding.remove(ByteBuffer.wrap(Arrays.copyOfRange(message, 8, 20)));

@@ -6,12 +6,16 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 import org.ice4j.StunException;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.AttributeFactory;
+import org.ice4j.attribute.UsernameAttribute;
 import org.ice4j.attribute.XorMappedAddressAttribute;
 import org.ice4j.message.Message;
 import org.ice4j.message.MessageFactory;
 import org.ice4j.message.Request;
+import org.ice4j.message.Response;
 
 import dev.switchboard.turn.StunWire;
 
@@ -106,6 +110,38 @@ public final class StunCheck {
     }
     var address = xor.getAddress(sent.transactionId());
     return new InetSocketAddress(address.getAddress(), address.getPort());
+  }
+
+  /**
+   * The success response to a check the other side sent us (a full ICE agent such as Janus's libnice checks the
+   * pair too, even when it is ICE-lite toward us: RFC 8445 §7.3 says every agent answers): USERNAME must start
+   * with our ufrag and MESSAGE-INTEGRITY verify with our pwd. Null for anything else (not a Binding request, not
+   * ours), which is then dropped as a browser would.
+   */
+  public static byte[] answer(byte[] request, InetSocketAddress from, String localUfrag, String localPwd) {
+    if (request.length < StunWire.HEADER || request[0] != 0 || request[1] != 1) {
+      return null;
+    }
+    Message decoded;
+    try {
+      decoded = Message.decode(request, 0, request.length);
+    } catch (StunException e) {
+      return null;
+    }
+    byte[] key = localPwd.getBytes(StandardCharsets.UTF_8);
+    if (!(decoded.getAttribute(Attribute.USERNAME) instanceof UsernameAttribute username)
+        || !new String(username.getUsername(), StandardCharsets.UTF_8).startsWith(localUfrag + ":")
+        || !StunWire.verifyIntegrity(request, key)) {
+      return null;
+    }
+    Response response = MessageFactory.createBindingResponse((Request) decoded,
+        new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP));
+    try {
+      response.setTransactionID(decoded.getTransactionID());
+    } catch (StunException e) {
+      throw new IllegalStateException(e); // copied from a decoded request: always 12 bytes
+    }
+    return StunWire.sign(response.encode(null), key);
   }
 
   public String username() {

@@ -86,4 +86,19 @@ class StunCheckTest {
     response.setTransactionID(sent.transactionId());
     return response.encode(null);
   }
+  @Test
+  void a_full_agents_check_of_us_is_answered_signed_with_our_pwd_and_others_are_not() throws Exception {
+    // The other side's check of us: USERNAME "ourUfrag:theirs", keyed with our pwd (what libnice sends)
+    StunCheck theirs = new StunCheck("mine", "peer", "our-password-of-24-chars!", 7L);
+    StunCheck.Sent sent = theirs.request(false);
+    InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40_000);
+
+    byte[] answer = StunCheck.answer(sent.bytes(), from, "mine", "our-password-of-24-chars!");
+    assertNotNull(answer);
+    assertEquals(from, theirs.verify(answer, sent), "a valid, signed success response mapping their address");
+
+    assertNull(StunCheck.answer(sent.bytes(), from, "mine", "another-password-24-chars"), "wrong pwd");
+    assertNull(StunCheck.answer(sent.bytes(), from, "other", "our-password-of-24-chars!"), "not our ufrag");
+    assertNull(StunCheck.answer(answer, from, "mine", "our-password-of-24-chars!"), "a response is no check");
+  }
 }

@@ -14,15 +14,15 @@ import java.util.stream.Collectors;
  * The SDP a test client (the media kit, not a browser) sends: Chromium's captured offer under the kit's own ICE
  * credentials and certificate, and answers to the node's offers made the way a browser makes them.
  */
-final class ClientSdp {
+public final class ClientSdp {
   /** The video SSRC of the captured Chromium offer: the kit publishes under it. */
-  static final int VIDEO_SSRC = (int) 3623477890L;
-  static final int VP8 = 96;
+  public static final int VIDEO_SSRC = (int) 3623477890L;
+  public static final int VP8 = 96;
 
   private ClientSdp() {
   }
 
-  static String offer(MediaClient client) throws IOException {
+  public static String offer(MediaClient client) throws IOException {
     try (InputStream in = ClientSdp.class.getResourceAsStream("/sdp/chrome-offer-audio-video.sdp")) {
       String captured = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return withIdentity(captured, client);
@@ -30,13 +30,13 @@ final class ClientSdp {
   }
 
   /** Chromium's offer under other SSRCs (video, its RTX, audio): several publishers in one room. */
-  static String offer(MediaClient client, long video, long rtx, long audio) throws IOException {
+  public static String offer(MediaClient client, long video, long rtx, long audio) throws IOException {
     return offer(client).replace("3623477890", Long.toString(video)).replace("1490040483", Long.toString(rtx))
         .replace("4243303511", Long.toString(audio));
   }
 
   /** Chromium's offer turned receive-only (a viewer's): its sections ask to receive and carry no SSRCs. */
-  static String receiveOnlyOffer(MediaClient client) throws IOException {
+  public static String receiveOnlyOffer(MediaClient client) throws IOException {
     return offer(client).lines()
         .filter(l -> !l.startsWith("a=ssrc") && !l.startsWith("a=msid:"))
         .map(l -> l.equals("a=sendrecv") ? "a=recvonly" : l)
@@ -44,7 +44,7 @@ final class ClientSdp {
   }
 
   /** A browser's answer to the node's offer: it receives what the node sends, sends on its own sections. */
-  static String answer(String nodeOffer, MediaClient client) {
+  public static String answer(String nodeOffer, MediaClient client) {
     String lines = nodeOffer.lines()
         .filter(l -> !l.startsWith("a=ice-lite") && !l.startsWith("a=candidate") && !l.startsWith("a=end-of-candidates")
             && !l.startsWith("a=ssrc") && !l.startsWith("a=msid"))
@@ -64,19 +64,19 @@ final class ClientSdp {
         .replaceAll("a=fingerprint:.*", "a=fingerprint:" + client.fingerprint());
   }
 
-  static String ufrag(String sdp) {
+  public static String ufrag(String sdp) {
     return first(sdp, "a=ice-ufrag:(\\S+)");
   }
 
-  static String pwd(String sdp) {
+  public static String pwd(String sdp) {
     return first(sdp, "a=ice-pwd:(\\S+)");
   }
 
-  static String fingerprint(String sdp) {
+  public static String fingerprint(String sdp) {
     return first(sdp, "a=fingerprint:(.+)").trim();
   }
 
-  static InetSocketAddress candidate(String sdp) {
+  public static InetSocketAddress candidate(String sdp) {
     Matcher m = Pattern.compile("a=candidate:\\S+ 1 udp \\d+ (\\S+) (\\d+) typ host").matcher(sdp);
     if (!m.find()) {
       throw new AssertionError("no host candidate in\n" + sdp);

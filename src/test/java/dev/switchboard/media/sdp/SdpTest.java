@@ -66,8 +66,14 @@ class SdpTest {
   void too_many_lines_or_sections_are_refused() {
     String lines = MINIMAL + "a=x\r\n".repeat(9000);
     assertThrows(SdpException.class, () -> Sdp.parse(lines));
-    String sections = MINIMAL + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n".repeat(65);
-    assertEquals("more than 64 m-sections", assertThrows(SdpException.class, () -> Sdp.parse(sections)).reason());
+    String sections = MINIMAL + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n".repeat(129);
+    assertEquals("more than 128 m-sections", assertThrows(SdpException.class, () -> Sdp.parse(sections)).reason());
+  }
+
+  @Test
+  void a_full_room_of_twenty_five_each_publishing_four_tracks_fits_one_description() throws SdpException {
+    String full = MINIMAL + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n".repeat(25 * 4 + 4);
+    assertEquals(104, Sdp.parse(full).media().size());
   }
 
   @Test

@@ -111,6 +111,11 @@ class SrtpSessionTest {
   }
 
   @Test
+  void warm_up_round_trips_rtp_and_rtcp_with_every_profile_so_the_cipher_benchmark_runs_before_the_packet_thread() {
+    assertEquals(2 * SrtpProfile.values().length, SrtpSession.warmUp());
+  }
+
+  @Test
   void the_node_may_protect_the_same_sequence_number_twice_for_a_nack_answer() {
     SrtpKeys keys = keys(SrtpProfile.AEAD_AES_128_GCM);
     SrtpSession node = SrtpSession.forServer(keys);
