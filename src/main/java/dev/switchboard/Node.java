@@ -10,6 +10,8 @@ import dev.switchboard.bus.Addresses;
 import dev.switchboard.cluster.ClusterHealth;
 import dev.switchboard.cluster.ClusterSupport;
 import dev.switchboard.cluster.PauseDetector;
+import dev.switchboard.placement.MediaPlacement;
+import dev.switchboard.placement.RedisPlacementStore;
 import dev.switchboard.room.InMemoryRoomStore;
 import dev.switchboard.room.RedisRoomStore;
 import dev.switchboard.room.RoomStore;
@@ -88,16 +90,29 @@ public final class Node {
     SwitchboardConfig config = clustered ? configured.withNodeId(ClusterSupport.nodeId(vertx)) : configured;
     Node node = new Node(vertx, config, metrics);
     warnIfOpenToTheNetwork(config);
-    RedisRoomStore shared = !clustered ? null : new RedisRoomStore(RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+    RedisAPI redis = !clustered ? null : RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.cluster().redisUrl()).setMaxPoolSize(8).setMaxPoolWaiting(256)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000)))),
-        config.cluster().redisCommandTimeout(), HEARTBEAT_TTL);
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(2_000))));
+    RedisRoomStore shared = !clustered ? null : new RedisRoomStore(redis, config.cluster().redisCommandTimeout(),
+        HEARTBEAT_TTL);
     RoomStore store = clustered ? shared : new InMemoryRoomStore();
     ClusterHealth health = !clustered ? null : node.clusterHealth(shared);
+    MediaPlacement placement = !clustered ? MediaPlacement.singleNode(config.nodeId())
+        : new MediaPlacement(config.nodeId(), config.media().enabled(),
+            new RedisPlacementStore(redis, config.cluster().redisCommandTimeout()), nodeId -> {
+              List<String> members = ClusterSupport.members(vertx);
+              return members.isEmpty() || members.contains(nodeId); // an empty view cannot tell: no take-over
+            });
     if (clustered) {
       // every survivor asks its own registry to reap; the atomic Redis script gives each peer to one of them
-      // (unless this node itself stood still: then its view is the stale one)
-      ClusterSupport.onNodeLeft(vertx, health::nodeLeft);
+      // (unless this node itself stood still: then its view is the stale one); the gateways and the media
+      // node hear of it too (rooms whose media it served, participants whose socket it held)
+      ClusterSupport.onNodeLeft(vertx, lost -> {
+        health.nodeLeft(lost);
+        if (health.admitting()) { // not from a stale view (this node stood still): the node may be alive
+          vertx.eventBus().publish(Addresses.NODE_LOST, lost, new DeliveryOptions().setLocalOnly(true));
+        }
+      });
       // listed in Redis before any peer can join here; the heartbeat also catches nodes that died while
       // no other member was there to see it
       shared.heartbeat(config.nodeId());
@@ -119,7 +134,7 @@ public final class Node {
             return Future.succeededFuture();
           }
           // before the relay, so that relay-only participants reach a node that listens
-          node.media = new MediaVerticle(config.media());
+          node.media = new MediaVerticle(config.media(), config.nodeId());
           return vertx.deployVerticle(node.media).map(mediaId -> node.mediaDeployment = mediaId);
         })
         .compose(id -> {
@@ -157,6 +172,7 @@ public final class Node {
           if (health != null) {
             gateway.clusterHooks(health::admitting, health::readiness);
           }
+          gateway.mediaPlacement(placement);
           node.gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(config.http().instances())))

@@ -23,8 +23,12 @@ public final class Addresses {
    * relay refuses them and tears down their allocations, wherever the peer allocated.
    */
   public static final String TURN_REVOKE = "switchboard.turn.revoke";
-  /** Node-local: the media node's negotiation API ({@code MediaRequest} → {@code MediaReply}). */
-  public static final String MEDIA_NEGOTIATE = "switchboard.media.negotiate";
+  /**
+   * Node-local, published: a cluster member left ({@code String} node id); gateways tell the peers whose media
+   * that node served to renegotiate ({@code media:reset}), and the media node drops the participants whose
+   * socket was there.
+   */
+  public static final String NODE_LOST = "switchboard.cluster.node-lost";
 
   /**
    * Header naming what a message to a peer's own address is, besides a signal ({@link SignalDelivery}, no
@@ -40,6 +44,7 @@ public final class Addresses {
 
   private static final String PEER_PREFIX = "switchboard.peer.";
   private static final String ROOM_EVENTS_PREFIX = "switchboard.room.";
+  private static final String MEDIA_NODE_PREFIX = "switchboard.media.node.";
 
   private Addresses() {
   }
@@ -47,6 +52,14 @@ public final class Addresses {
   /** The connected peer's own address: targeted signals are sent here, from any node. */
   public static String peer(String peerId) {
     return PEER_PREFIX + peerId;
+  }
+
+  /**
+   * Cluster-wide: the negotiation API of the media node on that cluster node ({@code MediaRequest} →
+   * {@code MediaReply}); a room's requests go to the node that owns the room's media, from any gateway.
+   */
+  public static String mediaNode(String nodeId) {
+    return MEDIA_NODE_PREFIX + nodeId;
   }
 
   /** Room events (joined/left) are published here; every gateway with a member in the room listens. */

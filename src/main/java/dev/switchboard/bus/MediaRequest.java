@@ -3,7 +3,7 @@ package dev.switchboard.bus;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Gateway → the media node of a room ({@link Addresses#MEDIA_NEGOTIATE}): one step of a participant's
+ * Gateway → the media node of a room ({@link Addresses#mediaNode}): one step of a participant's
  * negotiation with the node, or its departure.
  *
  * @param nodeId  the gateway node holding the participant's socket (pushes go to the peer's own address)

@@ -384,7 +384,7 @@ public record SwitchboardConfig(
         Duration.ofSeconds(channel.integer("close-timeout-seconds", 1, 600)), maxMediaEvent);
 
     return new SwitchboardConfig(nodeId, httpConfig, channelConfig,
-        new RoomConfig(Topology.of(rooms.string("topology"), media.bool("enabled"), root.section("cluster").bool("enabled")),
+        new RoomConfig(Topology.of(rooms.string("topology"), media.bool("enabled")),
             rooms.integer("max-peers", 2, 1000), rooms.integer("mesh-max-peers", 2, 1000)),
         turnConfig(turn, uris),
         new MetricsConfig(metrics.bool("enabled"), metrics.nonEmptyString("host"), metrics.integer("port", 0, 65535)),

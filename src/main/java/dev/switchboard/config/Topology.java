@@ -12,14 +12,14 @@ public enum Topology {
 
   /**
    * {@code rooms.topology}: {@code mesh}, {@code sfu}, or {@code auto} (or nothing): SFU where this node runs
-   * the media node outside a cluster, else mesh. A clustered room's media cannot live on one node yet (issue
-   * #12 item 5), and each node's media node would split the room in two.
+   * the media node, else mesh. In a cluster too: a room's media lives on one node, whichever node a
+   * participant's socket is on (docs/media-node.md, Cluster).
    */
-  static Topology of(String configured, boolean mediaEnabled, boolean clustered) {
+  static Topology of(String configured, boolean mediaEnabled) {
     return switch (configured.isBlank() ? "auto" : configured) {
       case "mesh" -> MESH;
       case "sfu" -> SFU;
-      case "auto" -> mediaEnabled && !clustered ? SFU : MESH;
+      case "auto" -> mediaEnabled ? SFU : MESH;
       default -> throw new ConfigException("rooms.topology must be auto, mesh or sfu, found: " + configured);
     };
   }

@@ -4,6 +4,7 @@ import dev.switchboard.auth.AccessGrant;
 import dev.switchboard.auth.AccessTokens;
 import dev.switchboard.auth.AuthFailure;
 import dev.switchboard.auth.TokenExtractor;
+import dev.switchboard.placement.MediaPlacement;
 import dev.switchboard.channel.SocketLimits;
 import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.Addresses;
@@ -75,6 +76,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** Node-level hooks of a clustered node (see {@link #clusterHooks}); a single node always admits. */
   private volatile BooleanSupplier admitting = () -> true;
   private volatile Supplier<Future<String>> clusterCheck;
+  /** Which node serves a room's media; a single node serves its own (see {@link #mediaPlacement}). */
+  private volatile MediaPlacement placement;
 
   /** @param connectionLimits shared by every gateway instance of the node */
   public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics,
@@ -121,8 +124,11 @@ public final class GatewayVerticle extends VerticleBase {
           signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
               new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
               config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
-              config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS),
+              config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS,
+              placement == null ? MediaPlacement.singleNode(config.nodeId()) : placement),
               config.rooms().topology());
+          // a lost node's media rooms are renegotiated elsewhere (protocol.md §8, media:reset)
+          vertx.eventBus().<String>localConsumer(Addresses.NODE_LOST, lost -> signaling.media().nodeLost(lost.body()));
           server = vertx.createHttpServer(serverOptions(channel));
           return server.requestHandler(router()).listen(config.http().port(), config.http().host());
         });
@@ -344,6 +350,12 @@ public final class GatewayVerticle extends VerticleBase {
   public GatewayVerticle clusterHooks(BooleanSupplier admitting, Supplier<Future<String>> clusterCheck) {
     this.admitting = admitting;
     this.clusterCheck = clusterCheck;
+    return this;
+  }
+
+  /** Where rooms' media are served in a cluster (set before deployment). */
+  public GatewayVerticle mediaPlacement(MediaPlacement placement) {
+    this.placement = placement;
     return this;
   }
 

@@ -5,35 +5,71 @@ import dev.switchboard.bus.BusFailure;
 import dev.switchboard.bus.MediaReply;
 import dev.switchboard.bus.MediaRequest;
 import dev.switchboard.channel.ChannelError;
+import dev.switchboard.placement.MediaPlacement;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
 /**
- * Typed calls to the media node. Failures come back as a {@link ChannelError} with the node's own reason, or
- * {@code media_unavailable} when no node answered.
+ * Typed calls to the media node that owns a room (on this cluster node or another). Failures come back as a
+ * {@link ChannelError} with the node's own reason, or {@code media_unavailable} when no node answered. It also
+ * knows which room channels negotiated with which node, to tell them when that node is lost. One per gateway
+ * instance, used on its event loop.
  */
 final class MediaClient {
-  private final EventBus bus;
-  private final DeliveryOptions options;
-
-  MediaClient(EventBus bus, long timeoutMillis) {
-    this.bus = bus;
-    this.options = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMillis);
+  /** A media request's answer and the node that gave it. */
+  record Answered(String node, MediaReply reply) {
   }
 
-  Future<MediaReply> request(MediaRequest request) {
-    return bus.<JsonObject>request(Addresses.MEDIA_NEGOTIATE, request.toJson(), options)
-        .map(Message::body)
-        .map(MediaReply::fromJson)
+  private final EventBus bus;
+  private final DeliveryOptions options;
+  private final MediaPlacement placement;
+  private final Map<String, Set<RoomChannel>> channelsByNode = new HashMap<>();
+
+  MediaClient(EventBus bus, long timeoutMillis, MediaPlacement placement) {
+    this.bus = bus;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    this.placement = placement;
+  }
+
+  Future<Answered> request(MediaRequest request) {
+    return placement.ownerFor(request.room())
+        .compose(node -> bus.<JsonObject>request(Addresses.mediaNode(node), request.toJson(), options)
+            .map(Message::body)
+            .map(body -> new Answered(node, MediaReply.fromJson(body))))
         .recover(failure -> Future.failedFuture(new ChannelError(BusFailure.mediaReasonOf(failure))));
   }
 
   /** A departure: nothing waits for it, the node drops the participant's media whether or not it answers. */
-  void leave(String room, String peerId, String nodeId) {
-    bus.send(Addresses.MEDIA_NEGOTIATE, new MediaRequest(room, peerId, nodeId, MediaRequest.Op.LEAVE, null, false)
+  void leave(String node, String room, String peerId, String nodeId) {
+    bus.send(Addresses.mediaNode(node), new MediaRequest(room, peerId, nodeId, MediaRequest.Op.LEAVE, null, false)
         .toJson(), options);
+  }
+
+  void attach(String node, RoomChannel channel) {
+    channelsByNode.computeIfAbsent(node, n -> new LinkedHashSet<>()).add(channel);
+  }
+
+  void detach(String node, RoomChannel channel) {
+    Set<RoomChannel> channels = channelsByNode.get(node);
+    if (channels != null && channels.remove(channel) && channels.isEmpty()) {
+      channelsByNode.remove(node);
+    }
+  }
+
+  /** The node left the cluster: each channel whose media it served starts over elsewhere. */
+  void nodeLost(String node) {
+    Set<RoomChannel> channels = channelsByNode.remove(node);
+    if (channels != null) {
+      List.copyOf(channels).forEach(channel -> channel.mediaNodeLost(node));
+    }
   }
 }

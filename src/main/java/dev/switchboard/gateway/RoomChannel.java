@@ -45,8 +45,9 @@ final class RoomChannel implements ChannelHandler {
   private final Signaling signaling;
   private AccessGrant grant;
   private JsonObject peersAtJoin = new JsonObject();
-  /** The peer negotiated with the media node: its departure is the node's to know too. */
-  private boolean mediaUsed;
+  /** The media node the peer negotiated with (null: none): its departure is that node's to know too. */
+  private String mediaNode;
+  private boolean terminated;
 
   RoomChannel(String room, PeerSession session, ChannelContext context, Signaling signaling) {
     this.room = room;
@@ -214,9 +215,38 @@ final class RoomChannel implements ChannelHandler {
         return Future.failedFuture(new ChannelError(PUBLISH_NOT_ALLOWED));
       }
     }
-    mediaUsed = true;
     return signaling.media().request(new MediaRequest(room, peerId, signaling.nodeId(), op, sdp, grant.publish()))
-        .map(reply -> reply.sdp() == null ? new JsonObject() : new JsonObject().put("sdp", reply.sdp()));
+        .map(answered -> {
+          negotiatedWith(answered.node());
+          String answer = answered.reply().sdp();
+          return answer == null ? new JsonObject() : new JsonObject().put("sdp", answer);
+        });
+  }
+
+  private void negotiatedWith(String node) {
+    if (terminated) {
+      // the socket went while the node answered: the node admitted a participant nobody will ever end
+      signaling.media().leave(node, room, peerId, signaling.nodeId());
+      return;
+    }
+    if (!node.equals(mediaNode)) {
+      if (mediaNode != null) {
+        signaling.media().detach(mediaNode, this);
+      }
+      mediaNode = node;
+      signaling.media().attach(node, this);
+    }
+  }
+
+  /**
+   * The media node of the room left the cluster (protocol.md §8): the room's media moves to the node of the
+   * first participant who offers again, so the client starts over with an offer (ICE restart, new node).
+   */
+  void mediaNodeLost(String node) {
+    if (node.equals(mediaNode)) {
+      mediaNode = null;
+      context.push("media:reset", new JsonObject().put("reason", "media_node_lost"));
+    }
   }
 
   /** A fresh token of the same identity replaces the socket's grant; a bad one changes nothing. */
@@ -257,9 +287,11 @@ final class RoomChannel implements ChannelHandler {
   public Future<Void> terminate(ExitReason reason) {
     signaling.metrics().peerLeft();
     signaling.broadcasts().unsubscribe(room, peerId, session.socket());
-    if (mediaUsed) {
+    terminated = true;
+    if (mediaNode != null) {
       // a resumed session negotiates afresh with the node (an ICE restart), so its media ends with the socket
-      signaling.media().leave(room, peerId, signaling.nodeId());
+      signaling.media().detach(mediaNode, this);
+      signaling.media().leave(mediaNode, room, peerId, signaling.nodeId());
     }
     if (reason == ExitReason.HANDED_OVER) {
       return Future.succeededFuture(); // the membership moved with the session

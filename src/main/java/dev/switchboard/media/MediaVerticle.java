@@ -46,13 +46,18 @@ public final class MediaVerticle extends VerticleBase {
       .setSendTimeout(5_000);
 
   private final SwitchboardConfig.MediaConfig config;
+  private final String nodeId;
+  /** Used on the packet thread only, as the node is. */
+  private final GatewaySeats seats = new GatewaySeats();
   private MediaPort port;
   private DtlsServer dtls;
   private MediaNode node;
   private List<ScheduledFuture<?>> ticks = List.of();
 
-  public MediaVerticle(SwitchboardConfig.MediaConfig config) {
+  /** @param nodeId this cluster node's id: the node answers on {@link Addresses#mediaNode}(nodeId) */
+  public MediaVerticle(SwitchboardConfig.MediaConfig config, String nodeId) {
     this.config = config;
+    this.nodeId = nodeId;
   }
 
   @Override
@@ -78,7 +83,10 @@ public final class MediaVerticle extends VerticleBase {
       LOG.info(() -> "media node on udp " + port.localAddress() + " (" + port.engine() + "), announced as "
           + config.announcedIp() + ":" + port.localAddress().getPort() + ", SRTP " 
           + dev.switchboard.media.transport.SrtpSession.backend());
-      return vertx.eventBus().<JsonObject>localConsumer(Addresses.MEDIA_NEGOTIATE, this::handle).completion();
+      // the gateway node holding a participant's socket went away: its leave will never come
+      vertx.eventBus().<String>localConsumer(Addresses.NODE_LOST, lost -> gatewayLost(lost.body()));
+      // cluster-wide: gateways of every node send the requests of the rooms this node owns
+      return vertx.eventBus().<JsonObject>consumer(Addresses.mediaNode(nodeId), this::handle).completion();
     });
   }
 
@@ -93,11 +101,23 @@ public final class MediaVerticle extends VerticleBase {
         .onFailure(e -> LOG.fine(() -> event + " to " + peerId + " not delivered: " + e.getMessage()));
   }
 
+  private void gatewayLost(String gatewayNode) {
+    port.execute(() -> {
+      for (GatewaySeats.Seat seat : seats.gatewayLost(gatewayNode)) {
+        node.leave(seat.room(), seat.peerId());
+      }
+    });
+  }
+
   private void handle(Message<JsonObject> message) {
     MediaRequest request = MediaRequest.fromJson(message.body());
     Future<MediaReply> reply = switch (request.op()) {
-      case OFFER -> onPacketThread(() -> new MediaReply(
-          node.offer(request.room(), request.peerId(), request.sdp(), request.publish())));
+      case OFFER -> onPacketThread(() -> {
+        MediaReply answer = new MediaReply(node.offer(request.room(), request.peerId(), request.sdp(),
+            request.publish()));
+        seats.seated(request.room(), request.peerId(), request.nodeId());
+        return answer;
+      });
       case ANSWER -> onPacketThread(() -> {
         node.answer(request.room(), request.peerId(), request.sdp());
         return new MediaReply(null);
@@ -105,6 +125,7 @@ public final class MediaVerticle extends VerticleBase {
       case CANDIDATE -> Future.succeededFuture(new MediaReply(null)); // ICE-lite learns addresses from checks
       case LEAVE -> onPacketThread(() -> {
         node.leave(request.room(), request.peerId());
+        seats.left(request.peerId());
         return new MediaReply(null);
       });
     };

@@ -38,9 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code sb:rooms} — SET of rooms with members; {@code sb:seq} — join sequence counter</li>
  * </ul>
  * A member is removed (leave, replacement, reaping) with everything kept about it: node, profile, state,
- * the identity entry pointing at it and its node's reaping entry. A room's keys are deleted with its last
- * member: nothing stays behind for empty rooms. Nothing scans the keyspace: silent nodes are a range of
- * {@code sb:nodes}.
+ * the identity entry pointing at it and its node's reaping entry. A room's keys (and its media node record,
+ * {@code placement.RedisPlacementStore}) are deleted with its last member: nothing stays behind for empty
+ * rooms. Nothing scans the keyspace: silent nodes are a range of {@code sb:nodes}.
  * <p>
  * Scripts are called with EVALSHA (their SHA1 is computed here); a server that does not know one (it
  * restarted, or its script cache was flushed) answers NOSCRIPT, and the script is loaded and the call
@@ -90,7 +90,8 @@ public final class RedisRoomStore implements RoomStore {
         forget_identities(k, peer, nil)
         if node then redis.call('SREM', 'sb:node:' .. node .. ':peers', room .. '|' .. peer) end
         if redis.call('ZCARD', k.members) == 0 then
-          redis.call('DEL', k.members, k.nodes, k.profiles, k.away, k.ids)
+          -- with the room's media node record (placement.RedisPlacementStore.key)
+          redis.call('DEL', k.members, k.nodes, k.profiles, k.away, k.ids, 'sb:room:' .. room .. ':media')
           redis.call('SREM', rooms, room)
           return 1
         end

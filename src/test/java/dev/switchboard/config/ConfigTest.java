@@ -227,8 +227,7 @@ class ConfigTest {
         Map.of("SWITCHBOARD_MEDIA_ENABLED", "false")), 5);
     assertEquals(Topology.MESH, noNode.rooms().topology());
     assertEquals(6, noNode.rooms().peerCap(), "a mesh room takes mesh-max-peers");
-    assertEquals(Topology.MESH, Topology.of("auto", true, true), "a clustered node: mesh until media lives on one node");
-    assertEquals(Topology.SFU, Topology.of("", true, false), "nothing configured (an older file) is auto");
+    assertEquals(Topology.SFU, Topology.of("", true), "nothing configured (an older file) is auto");
     SwitchboardConfig mesh = on(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_FILE,
         Map.of("SWITCHBOARD_ROOMS_TOPOLOGY", "mesh")), 5);
     assertEquals(Topology.MESH, mesh.rooms().topology());

@@ -35,8 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class MediaNegotiationGatewayTest {
   /** SFU rooms whose media node is a stand-in of the test's own (or none at all). */
+  /** A single node serves its rooms' media itself: the stand-in answers on this node's media address. */
+  private static final String NODE_ID = "stand-in-node";
   private static final Map<String, String> NO_LOCAL_NODE = Map.of("SWITCHBOARD_MEDIA_ENABLED", "false",
-      "SWITCHBOARD_ROOMS_TOPOLOGY", "sfu");
+      "SWITCHBOARD_ROOMS_TOPOLOGY", "sfu", "SWITCHBOARD_NODE_ID", NODE_ID);
   private static final String SECRET = "media-secret-of-at-least-32-bytes-0001";
   private static final String SENDING = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
       + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n";
@@ -85,7 +87,7 @@ class MediaNegotiationGatewayTest {
   }
 
   private static MessageConsumer<JsonObject> standInNode(Vertx vertx, List<MediaRequest> asked) {
-    return vertx.eventBus().consumer(Addresses.MEDIA_NEGOTIATE, message -> {
+    return vertx.eventBus().consumer(Addresses.mediaNode(NODE_ID), message -> {
       MediaRequest request = MediaRequest.fromJson(message.body());
       asked.add(request);
       switch (request.op()) {
@@ -183,6 +185,31 @@ class MediaNegotiationGatewayTest {
       }
       assertEquals(List.of(aId, bId).stream().sorted().toList(), asked.stream()
           .filter(r -> r.op() == MediaRequest.Op.LEAVE).map(MediaRequest::peerId).sorted().toList());
+    } finally {
+      mediaNode.unregister();
+    }
+  }
+
+  @Test
+  void a_peer_whose_media_node_left_the_cluster_is_told_to_start_over_and_nobody_else(Vertx vertx) {
+    List<MediaRequest> asked = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> mediaNode = standInNode(vertx, asked);
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect();
+         TestClient b = node.connect()) {
+      on(mediaNode.completion(), 5);
+      a.enter("r1");
+      b.enter("r1");
+      a.push(a.joinRef("room:r1"), "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
+      DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+      vertx.eventBus().publish(Addresses.NODE_LOST, "some-other-node", local);
+      a.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
+      assertEquals("media_node_lost", a.awaitEvent("room:r1", "media:reset").getJsonObject(4).getString("reason"));
+      b.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      assertEquals(0, b.count(TestClient.event("room:r1", "media:reset")), "b never negotiated with the node");
+      vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
+      a.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
+      assertEquals(1, a.count(TestClient.event("room:r1", "media:reset")), "told once, until it negotiates again");
     } finally {
       mediaNode.unregister();
     }
