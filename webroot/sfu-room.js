@@ -35,6 +35,9 @@ export class SfuRoom {
       onStream: (owner, stream) => this.show(owner, stream),
       onOwnerGone: (owner) => this.remove(owner),
       onConnection: (state) => this.onConnection(state),
+      onReset: () => this.start(channel, relayOnly),
+      onUnavailable: () => this.ui.banner("Media server unreachable.", true, "media",
+        { label: "Retry", run: () => this.start(channel, relayOnly) }),
     });
     this.session = session;
     session.publish(this.app.localStream, this.app.viewer);

@@ -6,7 +6,8 @@
 export class SfuSession {
   /**
    * @param channel   the joined room:<id> channel (phoenix.js)
-   * @param options   {iceServers, relayOnly, onStream(owner, stream), onOwnerGone(owner), onConnection(state)}
+   * @param options   {iceServers, relayOnly, onStream(owner, stream), onOwnerGone(owner), onConnection(state),
+   *                  onReset(), onUnavailable()}
    */
   constructor(channel, options) {
     this.channel = channel;
@@ -28,6 +29,9 @@ export class SfuSession {
     this.refs = [
       ["media:offer", channel.on("media:offer", ({ sdp }) => this.onNodeOffer(sdp))],
       ["track:unpublished", channel.on("track:unpublished", () => this.pruneEnded())],
+      // the room's media node left the cluster (protocol.md §8): this session is gone with it; a new one (a new
+      // PeerConnection, so new ICE credentials and a new DTLS handshake) negotiates with the room's next node
+      ["media:reset", channel.on("media:reset", () => { if (!this.closed) options.onReset?.(); })],
     ];
   }
 
@@ -66,6 +70,7 @@ export class SfuSession {
         // glare: the node's offer is on its way; answering it rolls ours back and negotiationneeded fires again
         if (reason === "glare") this.counts.glare++;
         else this.errors.push(`offer refused: ${reason}`);
+        if (reason === "media_unavailable") this.options.onUnavailable?.();
       }).receive("timeout", () => this.errors.push("offer: no reply"));
     } catch (e) {
       this.errors.push(`offer: ${e}`);
