@@ -53,7 +53,7 @@ public final class FirefoxSfuCallScenario {
         RTCPeerConnection.prototype[name] = async function (description) {
           const result = await original.apply(this, arguments);
           const set = name === "setLocalDescription" ? this.localDescription : this.remoteDescription;
-          log.push(name + " " + (set ? set.type + "\n" + set.sdp : "none"));
+          log.push(name + " " + (set ? set.type + " " + set.sdp : "none"));
           return result;
         };
       }
