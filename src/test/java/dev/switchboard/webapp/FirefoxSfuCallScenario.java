@@ -33,10 +33,21 @@ public final class FirefoxSfuCallScenario {
           const codec = s.codecId && stats.get(s.codecId);
           received.push({ owner: sfu.owners[receiver.track.id] || null, kind: s.kind || receiver.track.kind,
             codec: codec ? codec.mimeType : null, packetsReceived: s.packetsReceived || 0,
-            framesDecoded: s.framesDecoded || 0, nackCount: s.nackCount || 0 });
+            framesDecoded: s.framesDecoded || 0, keyFramesDecoded: s.keyFramesDecoded || 0,
+            packetsLost: s.packetsLost || 0, nackCount: s.nackCount || 0, pliCount: s.pliCount || 0 });
         });
       }
-      done({ peerId: sfu.peerId, state: sfu.pc.connectionState, received, errors: sfu.errors,
+      const sent = [];
+      for (const sender of sfu.pc.getSenders()) {
+        if (!sender.track) continue;
+        (await sender.getStats()).forEach((s) => {
+          if (s.type !== "outbound-rtp") return;
+          sent.push({ kind: s.kind || sender.track.kind, packetsSent: s.packetsSent || 0,
+            framesEncoded: s.framesEncoded || 0, keyFramesEncoded: s.keyFramesEncoded || 0,
+            pliCount: s.pliCount || 0, firCount: s.firCount || 0, nackCount: s.nackCount || 0 });
+        });
+      }
+      done({ peerId: sfu.peerId, state: sfu.pc.connectionState, received, sent, errors: sfu.errors,
         offers: sfu.offers,
         sdpLog: window.sdpLog || [] });
       """;
