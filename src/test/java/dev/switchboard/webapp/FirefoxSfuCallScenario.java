@@ -131,14 +131,20 @@ public final class FirefoxSfuCallScenario {
     System.exit(exit);
   }
 
-  /** The other's video decoded and its audio received, as this browser's stats tell. */
+  /**
+   * Frames of the other's video that make a stream, not a lone keyframe (2 s at 15 fps): while the node left
+   * Firefox's extension ids unmapped, Chromium decoded 2 or 3 frames of Firefox's video in 60 s.
+   */
+  static final int STREAM_FRAMES = 30;
+
+  /** The other's video decoded as a stream and its audio received, as this browser's stats tell. */
   static boolean receivesMediaOf(JsonObject stats, String other) {
     boolean video = false;
     boolean audio = false;
     for (Object r : stats.getJsonArray("received")) {
       JsonObject track = (JsonObject) r;
       if (other != null && other.equals(track.getString("owner"))) {
-        video |= "video".equals(track.getString("kind")) && track.getLong("framesDecoded") > 0;
+        video |= "video".equals(track.getString("kind")) && track.getLong("framesDecoded") >= STREAM_FRAMES;
         audio |= "audio".equals(track.getString("kind")) && track.getLong("packetsReceived") > 0;
       }
     }
