@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -80,7 +81,7 @@ public final class Firefox implements AutoCloseable {
     } catch (IOException alreadyGone) {
       // the driver exited: close() below still reaps whatever it left
     }
-    driver.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    driver.process().waitFor(10, TimeUnit.SECONDS);
     driver.close();
   }
 }
