@@ -20,6 +20,8 @@ public final class Downstream {
   private long retransmissions;
   private boolean paused;
   private boolean awaitingKeyframe;
+  /** Publisher's header-extension id to this subscriber's (0: removed); null: the source's own map applies. */
+  private int[] extensionIds;
   private long subscriberEstimateBps = -1;
 
   Downstream(String subscriberId, Track track, int outSsrc, int outRtxSsrc, int initialSeq, long initialTimestamp,
@@ -65,6 +67,20 @@ public final class Downstream {
   /** The subscriber's payload type for a source one, or -1 when the subscriber did not negotiate it (drop). */
   public int payloadType(int sourcePayloadType) {
     return payloadTypes[sourcePayloadType & 0x7F];
+  }
+
+  /**
+   * How the publisher's header-extension ids become this subscriber's, by URI from both SDPs ({@code map[id]}, 0
+   * removes the element): browsers number extensions differently (Firefox's mid is 3, Chromium's abs-send-time 2
+   * and its mid 4), and an id the subscriber reads as mid routes the packet to no section.
+   */
+  public void extensionIds(int[] map) {
+    this.extensionIds = map == null ? null : map.clone();
+  }
+
+  /** Null until {@link #extensionIds(int[])}. */
+  int[] extensionIds() {
+    return extensionIds;
   }
 
   /** Maps a source payload type to the subscriber's, from its SDP; {@code outgoing} -1 removes the mapping. */

@@ -137,8 +137,9 @@ public final class PacketForwarder {
         continue;
       }
       long timestamp = downstream.rewriter().timestamp(out.timestamp() & 0xFFFF_FFFFL);
-      if (source.extensionIds() != null && out.hasExtension()) {
-        out.rewriteExtensionIds(source.extensionIds());
+      int[] ids = downstream.extensionIds() != null ? downstream.extensionIds() : source.extensionIds();
+      if (ids != null && out.hasExtension()) {
+        out.rewriteExtensionIds(ids);
       }
       out.setSsrc(downstream.outgoingSsrc());
       out.setSequenceNumber(lostSequenceNumbers[i]);
@@ -157,8 +158,9 @@ public final class PacketForwarder {
       long timestamp, int payloadType) {
     System.arraycopy(buf, off, outBuffer, 0, len);
     out.wrap(outBuffer, 0, len);
-    if (source.extensionIds() != null && out.hasExtension()) {
-      out.rewriteExtensionIds(source.extensionIds());
+    int[] ids = downstream.extensionIds() != null ? downstream.extensionIds() : source.extensionIds();
+    if (ids != null && out.hasExtension()) {
+      out.rewriteExtensionIds(ids);
     }
     out.setSsrc(downstream.outgoingSsrc());
     out.setSequenceNumber(outSeq);

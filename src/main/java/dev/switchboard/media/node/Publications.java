@@ -34,6 +34,8 @@ final class Publications {
   private final LongSupplier nanos;
   /** Track id → the codecs of its publisher's section (its payload types), to map each subscriber's onto. */
   private final Map<String, List<Codec>> codecsOfTrack = new HashMap<>();
+  /** The publisher's header extensions of each track, with the publisher's ids. */
+  private final Map<String, List<Extmap>> extmapsOfTrack = new HashMap<>();
 
   Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos) {
     this.router = router;
@@ -69,6 +71,7 @@ final class Publications {
         .extensionIds(extensionIdsFor(section));
     publisher.trackByMid().put(mid, track.id());
     codecsOfTrack.put(track.id(), section.primaryCodecs());
+    extmapsOfTrack.put(track.id(), offered.extmaps());
     for (String other : publisher.pipeline().media().participants()) {
       Participant subscriber = participants.get(other);
       if (subscriber != null && subscriber != publisher) {
@@ -86,6 +89,7 @@ final class Publications {
     Track track = publisher.pipeline().media().track(trackId);
     router.unpublish(publisher.peerId(), trackId);
     codecsOfTrack.remove(trackId);
+    extmapsOfTrack.remove(trackId);
     if (track != null) {
       publisher.pipeline().forwarder().removeSource(track.ssrc());
     }
@@ -126,10 +130,27 @@ final class Publications {
           .findFirst()
           .ifPresent(c -> downstream.mapPayloadType(source.pt(), c.pt()));
     }
+    downstream.extensionIds(extensionIdMap(extmapsOfTrack.getOrDefault(track.id(), List.of()), section));
     // nothing is sent before the subscriber has answered an offer naming this stream: packets it cannot demultiplex
     // yet are dropped by it, and with them the keyframe its decoder needs (MediaNode.answer resumes it)
     downstream.paused(true);
     subscriber.negotiator().tracksChanged();
+  }
+
+  /**
+   * The publisher's header-extension ids onto the subscriber's section's, by URI ({@code map[publisherId]}; 0 removes
+   * the element, as for an extension the subscriber did not negotiate). The mid always goes: it is the publisher's
+   * section and means another section to the subscriber.
+   */
+  static int[] extensionIdMap(List<Extmap> publisher, PlannedSection subscriber) {
+    int[] map = new int[256];
+    for (Extmap extension : publisher) {
+      int id = Extmap.MID.equals(extension.uri()) ? -1 : subscriber.extmapId(extension.uri());
+      if (extension.id() > 0 && extension.id() < map.length) {
+        map[extension.id()] = Math.max(0, id);
+      }
+    }
+    return map;
   }
 
   private void announce(Participant publisher, String event, Track track) {
@@ -141,9 +162,8 @@ final class Publications {
   }
 
   /**
-   * The publisher's extension ids kept as they are (every Chromium numbers them alike; mapping them onto each
-   * subscriber's own numbers is still to do), except the mid, which is the publisher's section and means another
-   * section to the subscriber.
+   * The publisher's extension ids kept as they are, except the mid, which is the publisher's section and means another
+   * section to the subscriber: what a stream gets before a subscriber's own map ({@link #extensionIdMap}) is set.
    */
   private static int[] extensionIdsFor(PlannedSection section) {
     int[] map = new int[256];

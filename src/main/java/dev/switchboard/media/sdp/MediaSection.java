@@ -80,9 +80,13 @@ public final class MediaSection {
     return port;
   }
 
-  /** Port 0: the section is rejected or its transceiver stopped (RFC 3264 §6, JSEP §5.2.2). */
+  /**
+   * Port 0: the section is rejected or its transceiver stopped (RFC 3264 §6, JSEP §5.2.2), unless it says
+   * {@code a=bundle-only}: then port 0 only means "over the BUNDLE transport alone" (RFC 8843 §6), which is how
+   * Firefox offers every section but the first under bundlePolicy max-bundle.
+   */
   public boolean rejected() {
-    return port == 0;
+    return port == 0 && !hasAttribute("bundle-only");
   }
 
   public String proto() {

@@ -124,6 +124,29 @@ class PacketForwarderTest {
   }
 
   @Test
+  void each_subscriber_gets_the_publishers_extensions_under_its_own_ids() {
+    publishCameraTo("bob", "carol");
+    int[] toBob = new int[256];
+    toBob[3] = 2; // abs-send-time: the publisher's 3 is bob's 2
+    bob.extensionIds(toBob);
+    byte[] plain = SpecPackets.vp8(CAMERA_SSRC, 7, 0, true, 5);
+    // one-byte extensions (RFC 8285): mid (id 4) = "0", abs-send-time (id 3) = 3 bytes
+    byte[] extensions = {(byte) 0xBE, (byte) 0xDE, 0, 2, 0x40, '0', 0x32, 1, 2, 3, 0, 0};
+    byte[] packet = new byte[plain.length + extensions.length];
+    System.arraycopy(plain, 0, packet, 0, 12);
+    packet[0] |= 0x10;
+    System.arraycopy(extensions, 0, packet, 12, extensions.length);
+    System.arraycopy(plain, 12, packet, 12 + extensions.length, plain.length - 12);
+    assertEquals(2, forward(packet, 0));
+    RtpPacket toBobOut = sent.stream().filter(s -> s.subscriber().equals("bob")).findFirst().orElseThrow().rtp();
+    assertTrue(toBobOut.findExtension(2) >= 0, "abs-send-time under bob's id");
+    assertEquals(-1, toBobOut.findExtension(3));
+    assertEquals(-1, toBobOut.findExtension(4), "nothing bob did not negotiate, the publisher's mid least of all");
+    RtpPacket toCarolOut = sent.stream().filter(s -> s.subscriber().equals("carol")).findFirst().orElseThrow().rtp();
+    assertTrue(toCarolOut.findExtension(3) >= 0, "carol has no map of her own yet: the ids stay as they were");
+  }
+
+  @Test
   void a_keyframe_a_subscriber_cannot_take_yet_does_not_end_its_wait_for_one() {
     boolean[] ready = {false};
     PacketForwarder gated = new PacketForwarder(room, new PacketForwarder.Egress() {
