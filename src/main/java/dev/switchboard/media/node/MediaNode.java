@@ -103,8 +103,10 @@ public final class MediaNode {
     long now = nanos.getAsLong();
     RoomPipeline pipeline = participant.pipeline();
     for (Downstream downstream : pipeline.media().subscriptions(participant.peerId())) {
-      boolean agreed = participant.plan().sectionOf(downstream.track().id())
-          .map(section -> section.negotiated() != null && section.negotiated().sends()).orElse(false);
+      var section = participant.plan().sectionOf(downstream.track().id())
+          .filter(s -> s.negotiated() != null && s.negotiated().sends());
+      section.ifPresent(s -> publications.mapPayloadTypes(downstream, s));
+      boolean agreed = section.isPresent();
       if (downstream.paused() && agreed) {
         downstream.paused(false);
         pipeline.feedback().subscriberAdded(downstream, now);

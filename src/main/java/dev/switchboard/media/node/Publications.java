@@ -65,8 +65,11 @@ final class Publications {
       LOG.info(() -> "track of " + publisher.peerId() + " not published: " + refused.getMessage());
       return;
     }
-    publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()))
-        .extensionIds(extensionIdsFor(section));
+    var source = publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()));
+    source.extensionIds(extensionIdsFor(section));
+    // the publisher answers the node's NACKs on its RTX SSRC with these payload types (Chrome does when offered)
+    section.codecs().stream().filter(c -> c.isRtx() && c.apt() >= 0 && c.apt() < 128)
+        .forEach(r -> source.rtxPayloadType(r.pt(), r.apt()));
     publisher.trackByMid().put(mid, track.id());
     codecsOfTrack.put(track.id(), section.primaryCodecs());
     for (String other : publisher.pipeline().media().participants()) {
@@ -120,16 +123,28 @@ final class Publications {
     MediaKind kind = track.isVideo() ? MediaKind.VIDEO : MediaKind.AUDIO;
     PlannedSection section = subscriber.plan().addSendTrack(kind, track.id(), track.ownerId(),
         downstream.outgoingSsrc() & 0xFFFF_FFFFL, downstream.outgoingRtxSsrc() & 0xFFFF_FFFFL);
-    for (Codec source : codecsOfTrack.getOrDefault(track.id(), List.of())) {
-      section.primaryCodecs().stream()
-          .filter(c -> c.name().equalsIgnoreCase(source.name()) && c.clockRate() == source.clockRate())
-          .findFirst()
-          .ifPresent(c -> downstream.mapPayloadType(source.pt(), c.pt()));
-    }
+    mapPayloadTypes(downstream, section);
     // nothing is sent before the subscriber has answered an offer naming this stream: packets it cannot demultiplex
     // yet are dropped by it, and with them the keyframe its decoder needs (MediaNode.answer resumes it)
     downstream.paused(true);
     subscriber.negotiator().tracksChanged();
+  }
+
+  /**
+   * The subscriber's payload types for the track's, and its RTX payload type for each (RTX to the subscriber only
+   * where its section has one): at subscription from the node's offer, again after each answer, which may narrow it.
+   */
+  void mapPayloadTypes(Downstream downstream, PlannedSection section) {
+    for (Codec source : codecsOfTrack.getOrDefault(downstream.track().id(), List.of())) {
+      section.primaryCodecs().stream()
+          .filter(c -> c.name().equalsIgnoreCase(source.name()) && c.clockRate() == source.clockRate())
+          .findFirst()
+          .ifPresent(c -> {
+            downstream.mapPayloadType(source.pt(), c.pt());
+            downstream.mapRtxPayloadType(c.pt(), section.codecs().stream().filter(r -> r.isRtx() && r.apt() == c.pt())
+                .mapToInt(Codec::pt).findFirst().orElse(-1));
+          });
+    }
   }
 
   private void announce(Participant publisher, String event, Track track) {
