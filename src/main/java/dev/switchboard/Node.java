@@ -20,6 +20,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisAPI;
 import dev.switchboard.media.MediaVerticle;
+import dev.switchboard.media.forward.MediaCounters;
 import dev.switchboard.room.RoomRegistryVerticle;
 import dev.switchboard.turn.IceServerList;
 import dev.switchboard.turn.TurnCredentials;
@@ -117,7 +118,10 @@ public final class Node {
             return Future.succeededFuture();
           }
           // before the relay, so that relay-only participants reach a node that listens
-          return vertx.deployVerticle(new MediaVerticle(config.media())).map(mediaId -> node.mediaDeployment = mediaId);
+          MediaCounters mediaCounters = new MediaCounters();
+          metrics.media(mediaCounters);
+          return vertx.deployVerticle(new MediaVerticle(config.media(), mediaCounters))
+              .map(mediaId -> node.mediaDeployment = mediaId);
         })
         .compose(id -> {
           if (!config.turn().relayEnabled()) {

@@ -7,6 +7,7 @@ import dev.switchboard.bus.MediaReply;
 import dev.switchboard.bus.MediaRequest;
 import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.media.forward.MediaCounters;
 import dev.switchboard.media.forward.MediaRefusal;
 import dev.switchboard.media.forward.Router;
 import dev.switchboard.media.negotiation.NegotiationRefusal;
@@ -46,13 +47,20 @@ public final class MediaVerticle extends VerticleBase {
       .setSendTimeout(5_000);
 
   private final SwitchboardConfig.MediaConfig config;
+  private final MediaCounters counters;
   private MediaPort port;
   private DtlsServer dtls;
   private MediaNode node;
   private List<ScheduledFuture<?>> ticks = List.of();
 
   public MediaVerticle(SwitchboardConfig.MediaConfig config) {
+    this(config, new MediaCounters());
+  }
+
+  /** @param counters where the node counts its packets, for the metrics endpoint */
+  public MediaVerticle(SwitchboardConfig.MediaConfig config, MediaCounters counters) {
     this.config = config;
+    this.counters = counters;
   }
 
   @Override
@@ -70,7 +78,8 @@ public final class MediaVerticle extends VerticleBase {
           TransportSessions.Limits.defaults());
       node = new MediaNode(sessions, dtls, new Router(Router.Limits.defaults(), new SecureRandom()),
           List.of(new MediaPlan.Candidate(config.announcedIp(), port.localAddress().getPort(), HOST_PRIORITY)),
-          events(), port::execute, System::nanoTime);
+          events(), port::execute, System::nanoTime, counters);
+      counters.portDropped(port::dropped);
       port.start(sessions::onDatagram);
       ticks = List.of(port.schedule(node::tick, Duration.ofMillis(20)),
           port.schedule(node::slowTick, Duration.ofSeconds(1)));

@@ -1,6 +1,7 @@
 package dev.switchboard.media.forward;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The media node's running totals, for its metrics: what came in and went out, loss recovery, keyframe requests,
@@ -23,6 +24,7 @@ public final class MediaCounters {
   private final LongAdder plisSent = new LongAdder();
   private final LongAdder keyframeRequestsReceived = new LongAdder();
   private final LongAdder droppedNotReady = new LongAdder();
+  private volatile LongSupplier portDropped = () -> 0;
   private volatile int participants;
   private volatile int rooms;
   private volatile int tracks;
@@ -72,6 +74,15 @@ public final class MediaCounters {
   /** A packet for a subscriber that could not take it (no SRTP keys or address yet). */
   public void packetNotReady() {
     droppedNotReady.increment();
+  }
+
+  /** Where the port's own drop count comes from (too large, send queue full, port closed), once it is bound. */
+  public void portDropped(LongSupplier source) {
+    this.portDropped = source;
+  }
+
+  public long portDropped() {
+    return portDropped.getAsLong();
   }
 
   /** After a change of membership or publications, on the packet thread. */

@@ -41,13 +41,20 @@ public final class RtcpFeedback {
   private final byte[] out = new byte[1200 + PacketForwarder.TAIL_ROOM];
   private final int[] lost = new int[MAX_NACKS_PER_TICK];
   private final Map<String, BandwidthFeedback> bandwidth = new HashMap<>();
+  private final MediaCounters counters;
   private long keyframeRequestsSent;
   private long nacksSent;
 
   public RtcpFeedback(RoomMedia room, PacketForwarder forwarder, Egress egress) {
+    this(room, forwarder, egress, new MediaCounters());
+  }
+
+  /** @param counters the node's media counters (shared by its rooms), bumped on the packet thread */
+  public RtcpFeedback(RoomMedia room, PacketForwarder forwarder, Egress egress, MediaCounters counters) {
     this.room = room;
     this.forwarder = forwarder;
     this.egress = egress;
+    this.counters = counters;
   }
 
   /** An unprotected compound RTCP datagram from a participant, as subscriber of some streams and publisher of others. */
@@ -89,6 +96,7 @@ public final class RtcpFeedback {
   /** PLI/FIR for one of the subscriber's outgoing streams: FIR names its streams in its entries (RFC 5104 §4.3.1). */
   private void keyframeWanted(String subscriberId, int mediaSsrc, boolean fir, byte[] buf, int at, int length,
       long now) {
+    counters.keyframeRequestReceived();
     if (!fir) {
       keyframeFor(room.downstream(subscriberId, mediaSsrc), now);
       return;
@@ -129,6 +137,7 @@ public final class RtcpFeedback {
         int len = Nack.write(out, 0, NODE_SSRC, track.ssrc(), lost, 0, missing);
         if (len > 0 && egress.send(track.ownerId(), out, 0, len)) {
           nacksSent++;
+          counters.nackSent();
         }
       }
       boolean giveUpOnLoss = source.nacks().takeKeyframeRequest() && source.keyframes().request(now);
@@ -207,6 +216,7 @@ public final class RtcpFeedback {
     int len = Pli.write(out, 0, NODE_SSRC, source.track().ssrc());
     if (egress.send(source.track().ownerId(), out, 0, len)) {
       keyframeRequestsSent++;
+      counters.pliSent();
     }
   }
 

@@ -32,10 +32,14 @@ final class Publications {
   private final Map<String, Participant> participants;
   private final MediaEvents events;
   private final LongSupplier nanos;
+  /** Told after a track comes or goes (the metrics' gauges). */
+  private final Runnable changed;
   /** Track id → the codecs of its publisher's section (its payload types), to map each subscriber's onto. */
   private final Map<String, List<Codec>> codecsOfTrack = new HashMap<>();
 
-  Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos) {
+  Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos,
+      Runnable changed) {
+    this.changed = changed;
     this.router = router;
     this.participants = participants;
     this.events = events;
@@ -79,6 +83,7 @@ final class Publications {
       }
     }
     announce(publisher, "track:published", track);
+    changed.run();
   }
 
   void unpublish(Participant publisher, String mid) {
@@ -101,6 +106,7 @@ final class Publications {
     if (track != null) {
       announce(publisher, "track:unpublished", track);
     }
+    changed.run();
   }
 
   void unpublishAll(Participant publisher) {

@@ -1,0 +1,210 @@
+package dev.switchboard.webapp;
+
+import dev.switchboard.support.Chromium;
+import dev.switchboard.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs inside a loopback-only network namespace (see SfuMediaQualityInNamespaceTest), with SfuCallScenario's client.
+ * Prints {@code RESULT <json>} with a sample per second.
+ *
+ * <ul>
+ *   <li>{@code loss}: three Chromiums; once each decodes the two others, 10 % of browser 0's packets towards the
+ *       media port are dropped (iptables statistic on its selected source port) for {@value #LOSS_SECONDS} s. Per
+ *       sample: browser 0's outbound video (NACKs received, RTX sent) and the others' inbound video of browser 0
+ *       (frames decoded, NACKs sent, packets lost, retransmissions received).
+ *   <li>{@code bitrate}: two Chromiums capturing 640x480 at 30 fps; browser 0's outbound video bitrate (bytesSent
+ *       delta) every second for {@value #BITRATE_SECONDS} s from the first byte, on a clean path.
+ * </ul>
+ */
+public final class SfuMediaQualityScenario {
+  static final int LOSS_SECONDS = 12;
+  static final int BITRATE_SECONDS = 20;
+
+  /** The selected pair's local port, and the video stats this scenario follows. */
+  private static final String STATS = """
+      const done = arguments[arguments.length - 1];
+      const sfu = window.sfu;
+      const stats = await sfu.pc.getStats();
+      const out = { peerId: sfu.peerId, state: sfu.pc.connectionState, errors: sfu.errors, inbound: [] };
+      let pairId = null;
+      stats.forEach((s) => { if (s.type === "transport") pairId = s.selectedCandidatePairId; });
+      stats.forEach((s) => {
+        if (s.type === "candidate-pair" && s.id === pairId) {
+          const local = stats.get(s.localCandidateId);
+          out.localPort = local ? local.port : null;
+        }
+        if (s.type === "outbound-rtp" && s.kind === "video") {
+          out.outbound = { bytesSent: s.bytesSent, packetsSent: s.packetsSent, nackCount: s.nackCount,
+            retransmittedPacketsSent: s.retransmittedPacketsSent || 0, targetBitrate: s.targetBitrate || 0,
+            frameWidth: s.frameWidth || 0, framesPerSecond: s.framesPerSecond || 0,
+            qualityLimitationReason: s.qualityLimitationReason || null };
+        }
+        if (s.type === "inbound-rtp" && s.kind === "video") {
+          out.inbound.push({ owner: sfu.owners[s.trackIdentifier] || null, framesDecoded: s.framesDecoded || 0,
+            nackCount: s.nackCount || 0, pliCount: s.pliCount || 0, packetsLost: s.packetsLost || 0,
+            packetsReceived: s.packetsReceived || 0,
+            retransmittedPacketsReceived: s.retransmittedPacketsReceived || 0 });
+        }
+      });
+      done(out);
+      """;
+
+  private SfuMediaQualityScenario() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean loss = args.length > 0 && args[0].equals("loss");
+    Vertx vertx = Vertx.vertx();
+    List<ChromeDriver> browsers = new ArrayList<>();
+    JsonObject result = new JsonObject().put("mode", loss ? "loss" : "bitrate");
+    int exit = 1;
+    int mediaPort;
+    try (DatagramSocket probe = new DatagramSocket(0)) {
+      mediaPort = probe.getLocalPort();
+    }
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false",
+        "SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", String.valueOf(mediaPort)))) {
+      String base = "http://127.0.0.1:" + node.port();
+      String client = loss ? SfuCallScenario.CLIENT : SfuCallScenario.CLIENT.replace(
+          "{ width: 320, height: 240, frameRate: 15 }", "{ width: 640, height: 480, frameRate: 30 }");
+      if (client.equals(SfuCallScenario.CLIENT) != loss) {
+        throw new IllegalStateException("SfuCallScenario.CLIENT's capture constraints changed");
+      }
+      int count = loss ? 3 : 2;
+      for (int i = 0; i < count; i++) {
+        ChromeDriver browser = Chromium.start();
+        browsers.add(browser);
+        browser.get(base + "/vendor/phoenix.mjs");
+        result.put("joined" + i, String.valueOf(browser.executeAsyncScript(client, base, "quality")));
+      }
+      if (loss) {
+        loss(browsers, mediaPort, result);
+      } else {
+        bitrate(browsers, result);
+      }
+      exit = 0;
+    } catch (Exception e) {
+      result.put("error", e.toString());
+    } finally {
+      for (ChromeDriver browser : browsers) {
+        browser.quit();
+      }
+      vertx.close();
+    }
+    System.out.println("RESULT " + result.encode());
+    System.exit(exit);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject stats(ChromeDriver browser) {
+    return new JsonObject((Map<String, Object>) browser.executeAsyncScript(STATS));
+  }
+
+  /** Browser {@code i}'s inbound video from {@code owner}, or null. */
+  private static JsonObject inboundFrom(JsonObject stats, String owner) {
+    for (Object v : stats.getJsonArray("inbound")) {
+      if (owner.equals(((JsonObject) v).getString("owner"))) {
+        return (JsonObject) v;
+      }
+    }
+    return null;
+  }
+
+  private static void loss(List<ChromeDriver> browsers, int mediaPort, JsonObject result) throws Exception {
+    long deadline = System.currentTimeMillis() + 45_000;
+    boolean flowing = false;
+    List<JsonObject> seen = new ArrayList<>();
+    while (!flowing && System.currentTimeMillis() < deadline) {
+      Thread.sleep(500);
+      seen.clear();
+      flowing = true;
+      for (ChromeDriver browser : browsers) {
+        JsonObject stats = stats(browser);
+        seen.add(stats);
+        flowing &= stats.getJsonArray("inbound").stream()
+            .filter(v -> ((JsonObject) v).getLong("framesDecoded") > 0).count() == 2;
+      }
+    }
+    result.put("flowing", flowing);
+    if (!flowing) {
+      result.put("browsers", new JsonArray(seen));
+      return;
+    }
+    String lossy = seen.get(0).getString("peerId");
+    Integer port = seen.get(0).getInteger("localPort");
+    result.put("lossyPeer", lossy).put("lossyPort", port);
+    run("iptables", "-A", "INPUT", "-p", "udp", "--sport", String.valueOf(port), "--dport", String.valueOf(mediaPort),
+        "-m", "statistic", "--mode", "random", "--probability", "0.1", "-j", "DROP");
+    JsonArray samples = new JsonArray();
+    for (int second = 0; second <= LOSS_SECONDS; second++) {
+      JsonObject sample = new JsonObject().put("t", second);
+      JsonObject publisher = stats(browsers.get(0));
+      sample.put("publisher", publisher.getJsonObject("outbound"));
+      JsonArray subscribers = new JsonArray();
+      for (int i = 1; i < browsers.size(); i++) {
+        subscribers.add(inboundFrom(stats(browsers.get(i)), lossy));
+      }
+      sample.put("subscribers", subscribers);
+      samples.add(sample);
+      Thread.sleep(1000);
+    }
+    result.put("samples", samples);
+    result.put("iptables", run("iptables", "-L", "INPUT", "-v", "-n", "-x"));
+  }
+
+  private static void bitrate(List<ChromeDriver> browsers, JsonObject result) throws Exception {
+    JsonArray curve = new JsonArray();
+    long deadline = System.currentTimeMillis() + 30_000;
+    JsonObject first = null;
+    while (first == null && System.currentTimeMillis() < deadline) {
+      JsonObject outbound = stats(browsers.get(0)).getJsonObject("outbound");
+      if (outbound != null && outbound.getLong("bytesSent", 0L) > 0) {
+        first = outbound;
+      } else {
+        Thread.sleep(100);
+      }
+    }
+    if (first == null) {
+      result.put("curve", curve);
+      return;
+    }
+    long previousBytes = first.getLong("bytesSent");
+    long previousAt = System.nanoTime();
+    for (int second = 1; second <= BITRATE_SECONDS; second++) {
+      Thread.sleep(1000);
+      JsonObject outbound = stats(browsers.get(0)).getJsonObject("outbound");
+      long now = System.nanoTime();
+      long bytes = outbound.getLong("bytesSent");
+      long kbps = (bytes - previousBytes) * 8 * 1_000_000L / Math.max(1, now - previousAt);
+      curve.add(new JsonObject().put("t", second).put("kbps", kbps).put("target", outbound.getLong("targetBitrate", 0L) / 1000)
+          .put("width", outbound.getInteger("frameWidth")).put("fps", outbound.getValue("framesPerSecond"))
+          .put("limit", outbound.getString("qualityLimitationReason")));
+      previousBytes = bytes;
+      previousAt = now;
+    }
+    result.put("curve", curve);
+    JsonObject subscriber = inboundFrom(stats(browsers.get(1)), stats(browsers.get(0)).getString("peerId"));
+    result.put("subscriberFramesDecoded", subscriber == null ? 0 : subscriber.getLong("framesDecoded"));
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + output);
+    }
+    return output;
+  }
+}
