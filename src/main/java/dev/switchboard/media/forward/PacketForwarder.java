@@ -1,5 +1,6 @@
 package dev.switchboard.media.forward;
 
+import dev.switchboard.media.rtp.ExtensionValues;
 import dev.switchboard.media.rtp.RtpPacket;
 import dev.switchboard.media.rtp.Rtx;
 
@@ -54,6 +55,7 @@ public final class PacketForwarder {
   private final byte[] outBuffer = new byte[MAX_PACKET + TAIL_ROOM];
   private final byte[] rtxBuffer = new byte[MAX_PACKET + TAIL_ROOM];
   private final Map<Integer, SourceStream> rtxSources = new HashMap<>();
+  private final Map<String, TransportFeedback> transportFeedback = new HashMap<>();
   private final MediaCounters counters;
   private long unknownSource;
   private long notDelivered;
@@ -104,6 +106,7 @@ public final class PacketForwarder {
     if (source == null) {
       SourceStream retransmitted = rtxSources.get(in.ssrc());
       if (retransmitted != null && retransmitted.track().ownerId().equals(from)) {
+        arrived(retransmitted, now);
         return onRtx(retransmitted, now);
       }
     }
@@ -111,7 +114,30 @@ public final class PacketForwarder {
       unknownSource++;
       return 0;
     }
+    arrived(source, now);
     return forward(source, buf, off, len, now, false);
+  }
+
+  /** The packet in {@link #in}'s transport-wide number, for the publisher's transport-cc feedback. */
+  private void arrived(SourceStream source, long now) {
+    int id = source.transportCcId();
+    if (id > 0) {
+      int seq = ExtensionValues.transportCcSequence(in, id);
+      if (seq >= 0) {
+        transportFeedback.computeIfAbsent(source.track().ownerId(), owner -> new TransportFeedback())
+            .received(seq, now);
+      }
+    }
+  }
+
+  /** The transport-cc feedback state of a publisher, null before its first numbered packet. */
+  public TransportFeedback transportFeedback(String publisherId) {
+    return transportFeedback.get(publisherId);
+  }
+
+  /** A participant left: its transport-cc state goes with it. */
+  public void participantLeft(String participantId) {
+    transportFeedback.remove(participantId);
   }
 
   /**

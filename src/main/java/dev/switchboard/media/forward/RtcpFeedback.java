@@ -125,8 +125,22 @@ public final class RtcpFeedback {
     }
   }
 
-  /** Upstream NACKs for missing packets and keyframe requests whose throttle window ended. */
+  /**
+   * Upstream NACKs for missing packets, keyframe requests whose throttle window ended, and transport-cc feedback
+   * that is due.
+   */
   public void tick(long now) {
+    for (String participant : room.participants()) {
+      TransportFeedback feedback = forwarder.transportFeedback(participant);
+      if (feedback != null && feedback.due(now)) {
+        List<Track> published = room.tracksOf(participant);
+        int mediaSsrc = published.isEmpty() ? 0 : published.get(0).ssrc();
+        int len = feedback.write(out, 0, NODE_SSRC, mediaSsrc, now);
+        if (len > 0) {
+          egress.send(participant, out, 0, len);
+        }
+      }
+    }
     for (Track track : room.tracks()) {
       SourceStream source = forwarder.source(track.ssrc());
       if (source == null) {
@@ -210,6 +224,7 @@ public final class RtcpFeedback {
   /** A participant left: its bandwidth state goes with it. */
   public void participantLeft(String participantId) {
     bandwidth.remove(participantId);
+    forwarder.participantLeft(participantId);
   }
 
   private void sendPli(SourceStream source) {

@@ -24,6 +24,8 @@ public final class SourceStream {
   /** RTX payload type → the payload type it retransmits (a=fmtp apt=), -1 for none. */
   private final int[] mediaPayloadTypeOfRtx = new int[128];
   private long retransmissionsReceived;
+  /** The publisher's id for the transport-wide sequence number extension, 0 when it did not negotiate it. */
+  private int transportCcId;
 
   SourceStream(Track track, KeyframeDetector detector) {
     this.track = track;
@@ -83,6 +85,18 @@ public final class SourceStream {
   /** The payload type an RTX packet of payload type {@code rtx} retransmits, -1 when it is no RTX type of ours. */
   int mediaPayloadTypeOfRtx(int rtx) {
     return mediaPayloadTypeOfRtx[rtx & 0x7F];
+  }
+
+  /** The publisher numbers its packets for transport-cc under extension id {@code id} (its a=extmap); 0: none. */
+  public void transportCcId(int id) {
+    if (id < 0 || id > 255) {
+      throw new IllegalArgumentException("extension id " + id);
+    }
+    this.transportCcId = id;
+  }
+
+  int transportCcId() {
+    return transportCcId;
   }
 
   /** Packets recovered from the publisher's RTX stream. */

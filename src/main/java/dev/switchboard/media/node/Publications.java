@@ -71,6 +71,9 @@ final class Publications {
     }
     var source = publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()));
     source.extensionIds(extensionIdsFor(section));
+    // the node answers with transport-cc feedback where the publisher numbers its packets so (Chrome's estimate
+    // depends on it once negotiated)
+    source.transportCcId(Math.max(0, section.extmapId(Extmap.TRANSPORT_CC)));
     // the publisher answers the node's NACKs on its RTX SSRC with these payload types (Chrome does when offered)
     section.codecs().stream().filter(c -> c.isRtx() && c.apt() >= 0 && c.apt() < 128)
         .forEach(r -> source.rtxPayloadType(r.pt(), r.apt()));

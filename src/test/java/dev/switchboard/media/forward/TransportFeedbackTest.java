@@ -1,0 +1,59 @@
+package dev.switchboard.media.forward;
+
+import dev.switchboard.media.rtp.TransportCcFeedback;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class TransportFeedbackTest {
+  private static final long MS = 1_000_000L;
+  private final TransportFeedback feedback = new TransportFeedback();
+  private final byte[] out = new byte[1500];
+
+  private TransportCcFeedback write(long now) {
+    int len = feedback.write(out, 0, 1, 0x1234, now);
+    assertTrue(len > 0);
+    return TransportCcFeedback.read(out, 0, len);
+  }
+
+  @Test
+  void each_number_is_reported_once_with_its_arrival_and_gaps_as_not_received() {
+    feedback.received(65534, 1000 * MS);
+    feedback.received(65535, 1002 * MS);
+    feedback.received(1, 1010 * MS); // 0 did not arrive; the numbers wrap
+    assertFalse(feedback.due(1040 * MS), "not before the interval");
+    assertTrue(feedback.due(1050 * MS));
+    TransportCcFeedback first = write(1050 * MS);
+    assertEquals(65534, first.baseSequence());
+    assertEquals(4, first.packetStatusCount());
+    assertTrue(first.received(0) && first.received(1) && !first.received(2) && first.received(3));
+    assertEquals(2_000, first.arrivalTimeUs(1) - first.arrivalTimeUs(0));
+    assertEquals(10_000, first.arrivalTimeUs(3) - first.arrivalTimeUs(0));
+    assertEquals(0, first.feedbackCount());
+
+    feedback.received(0, 1055 * MS); // too late: reported lost already
+    feedback.received(2, 1060 * MS);
+    assertTrue(feedback.due(1100 * MS));
+    TransportCcFeedback second = write(1100 * MS);
+    assertEquals(2, second.baseSequence(), "continues after the last one reported");
+    assertEquals(1, second.packetStatusCount());
+    assertEquals(1, second.feedbackCount(), "counted so the sender tells a lost feedback");
+    assertFalse(feedback.due(1200 * MS), "nothing new: no feedback");
+  }
+
+  @Test
+  void packets_out_of_order_are_reported_in_sequence_order() {
+    feedback.received(10, 0);
+    feedback.received(12, 1 * MS);
+    feedback.received(11, 2 * MS);
+    TransportCcFeedback report = write(60 * MS);
+    assertEquals(3, report.packetStatusCount());
+    assertTrue(report.received(1));
+    assertEquals(2_000, report.arrivalTimeUs(1) - report.arrivalTimeUs(0), "11 arrived last, at its own time");
+    assertEquals(1_000, report.arrivalTimeUs(2) - report.arrivalTimeUs(0));
+  }
+}
