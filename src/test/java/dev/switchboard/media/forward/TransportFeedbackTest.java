@@ -4,6 +4,10 @@ import dev.switchboard.media.rtp.TransportCcFeedback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,5 +59,46 @@ class TransportFeedbackTest {
     assertTrue(report.received(1));
     assertEquals(2_000, report.arrivalTimeUs(1) - report.arrivalTimeUs(0), "11 arrived last, at its own time");
     assertEquals(1_000, report.arrivalTimeUs(2) - report.arrivalTimeUs(0));
+  }
+
+  /** A VP8 packet with a one-byte header extension: transport-wide sequence number {@code tseq} under id 3. */
+  private static byte[] numbered(int ssrc, int seq, int tseq) {
+    byte[] plain = SpecPackets.vp8(ssrc, seq, 0, true, 1);
+    byte[] extension = {(byte) 0xBE, (byte) 0xDE, 0, 1, 0x31, (byte) (tseq >> 8), (byte) tseq, 0};
+    byte[] packet = new byte[plain.length + extension.length];
+    System.arraycopy(plain, 0, packet, 0, 12);
+    packet[0] |= 0x10;
+    System.arraycopy(extension, 0, packet, 12, extension.length);
+    System.arraycopy(plain, 12, packet, 12 + extension.length, plain.length - 12);
+    return packet;
+  }
+
+  @Test
+  void the_node_sends_a_publisher_transport_cc_feedback_for_the_packets_it_numbered() {
+    Router router = new Router(Router.Limits.defaults(), new SplittableRandom(3));
+    RoomMedia room = router.join("r", "alice");
+    PacketForwarder forwarder = new PacketForwarder(room, (to, buf, off, len) -> true);
+    List<String> rtcpTo = new ArrayList<>();
+    List<TransportCcFeedback> sent = new ArrayList<>();
+    RtcpFeedback rtcp = new RtcpFeedback(room, forwarder, (to, buf, off, len) -> {
+      TransportCcFeedback read = TransportCcFeedback.read(buf, off, len);
+      if (read != null) {
+        rtcpTo.add(to);
+        sent.add(read);
+      }
+      return true;
+    });
+    Track camera = router.publish("alice", new Track("cam", "alice", Track.Kind.VIDEO, 0x1111, 0, 90_000, 96));
+    forwarder.addSource(camera, KeyframeDetector.VP8).transportCcId(3);
+    for (int i = 0; i < 5; i++) {
+      byte[] packet = numbered(0x1111, 100 + i, 7 + i);
+      forwarder.onRtp("alice", packet, 0, packet.length, i * MS);
+    }
+    rtcp.tick(20 * MS);
+    assertTrue(sent.isEmpty(), "not before its interval");
+    rtcp.tick(60 * MS);
+    assertEquals(List.of("alice"), rtcpTo);
+    assertEquals(7, sent.get(0).baseSequence());
+    assertEquals(5, sent.get(0).packetStatusCount());
   }
 }
