@@ -188,7 +188,8 @@ public final class RtcpFeedback {
       if (!blocks.isEmpty()) {
         len = new ReceiverReport(NODE_SSRC, blocks).write(out, 0);
       }
-      long bitrate = videoSsrcs.isEmpty() ? -1 : bandwidth(participant).poll(now);
+      long bitrate = videoSsrcs.isEmpty() ? -1
+          : forwarder.transportFeedback(participant) != null ? ceiling(videoSsrcs) : bandwidth(participant).poll(now);
       if (bitrate > 0 && len >= 0) {
         int remb = new Remb(NODE_SSRC, bitrate, videoSsrcs).write(out, len);
         len = remb < 0 ? len : len + remb;
@@ -198,6 +199,22 @@ public final class RtcpFeedback {
       }
       senderReportsTo(participant);
     }
+  }
+
+  /**
+   * The REMB for a publisher that gets transport-cc feedback: its own controller estimates from that feedback, so
+   * the node only states the cap (the configured maximum, or a subscriber's lower estimate). Ramping the REMB
+   * from 300 kbps as well held Chrome's target to that slow ramp (SfuMediaQualityInNamespaceTest).
+   */
+  private long ceiling(List<Integer> videoSsrcs) {
+    long cap = BandwidthFeedback.DEFAULT_MAX_VIDEO_BPS;
+    for (int ssrc : videoSsrcs) {
+      long lowest = room.lowestSubscriberEstimate(ssrc);
+      if (lowest > 0) {
+        cap = Math.min(cap, Math.max(BandwidthFeedback.DEFAULT_MIN_BPS, lowest));
+      }
+    }
+    return cap;
   }
 
   private void senderReportsTo(String subscriber) {

@@ -101,4 +101,34 @@ class TransportFeedbackTest {
     assertEquals(7, sent.get(0).baseSequence());
     assertEquals(5, sent.get(0).packetStatusCount());
   }
+
+  @Test
+  void a_publisher_getting_transport_cc_feedback_is_sent_the_remb_cap_not_the_loss_driven_ramp() {
+    Router router = new Router(Router.Limits.defaults(), new SplittableRandom(5));
+    RoomMedia room = router.join("r", "alice");
+    PacketForwarder forwarder = new PacketForwarder(room, (to, buf, off, len) -> true);
+    List<Long> rembs = new ArrayList<>();
+    RtcpFeedback rtcp = new RtcpFeedback(room, forwarder, (to, buf, off, len) -> {
+      dev.switchboard.media.rtp.RtcpCompound compound = new dev.switchboard.media.rtp.RtcpCompound();
+      compound.reset(buf, off, len);
+      while (compound.next()) {
+        dev.switchboard.media.rtp.Remb remb = compound.type() == dev.switchboard.media.rtp.RtcpHeader.PSFB
+            ? dev.switchboard.media.rtp.Remb.read(buf, compound.offset(), compound.length()) : null;
+        if (remb != null) {
+          rembs.add(remb.bitrate());
+        }
+      }
+      return true;
+    });
+    Track camera = router.publish("alice", new Track("cam", "alice", Track.Kind.VIDEO, 0x1111, 0, 90_000, 96));
+    forwarder.addSource(camera, KeyframeDetector.VP8).transportCcId(3);
+    for (int i = 0; i < 20; i++) {
+      byte[] packet = numbered(0x1111, 100 + i, 7 + i);
+      forwarder.onRtp("alice", packet, 0, packet.length, i * 33 * MS);
+    }
+    rtcp.reports(1000 * MS);
+    assertEquals(1, rembs.size());
+    assertTrue(rembs.get(0) >= BandwidthFeedback.DEFAULT_MAX_VIDEO_BPS * 99 / 100,
+        "Chrome's own estimate is not held to a ramp from 300 kbps: " + rembs);
+  }
 }
