@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
  * Prints {@code RESULT <json>} with a sample per second.
  *
  * <ul>
- *   <li>{@code loss}: three Chromiums; once each decodes the two others, 10 % of browser 0's packets towards the
- *       media port are dropped (iptables statistic on its selected source port) for {@value #LOSS_SECONDS} s. Per
- *       sample: browser 0's outbound video (NACKs received, RTX sent) and the others' inbound video of browser 0
- *       (frames decoded, NACKs sent, packets lost, retransmissions received).
+ *   <li>{@code loss}: three Chromiums; once each decodes the two others (or 45 s passed), 10 % of the packets of
+ *       a publisher both others decode are dropped on their way to the media port (iptables statistic on its
+ *       selected source port) for {@value #LOSS_SECONDS} s. Per sample: its outbound video (NACKs received, RTX
+ *       sent) and the others' inbound video of it (frames decoded, NACKs sent, packets lost, RTX received).
  *   <li>{@code bitrate}: two Chromiums capturing 640x480 at 30 fps; browser 0's outbound video bitrate (bytesSent
  *       delta) every second for {@value #BITRATE_SECONDS} s from the first byte, on a clean path.
  * </ul>
@@ -138,23 +138,37 @@ public final class SfuMediaQualityScenario {
       }
     }
     result.put("flowing", flowing);
-    if (!flowing) {
+    // the lossy publisher: one whose video both others decode (the known defect of issue #12 may leave one
+    // publisher's video undelivered; that is not what this scenario looks at)
+    int lossyIndex = -1;
+    for (int i = 0; i < browsers.size() && lossyIndex < 0; i++) {
+      String peer = seen.get(i).getString("peerId");
+      boolean decodedByAll = true;
+      for (int j = 0; j < browsers.size(); j++) {
+        JsonObject inbound = j == i ? null : inboundFrom(seen.get(j), peer);
+        decodedByAll &= j == i || (inbound != null && inbound.getLong("framesDecoded") > 0);
+      }
+      lossyIndex = decodedByAll ? i : -1;
+    }
+    result.put("lossyIndex", lossyIndex);
+    if (lossyIndex < 0) {
       result.put("browsers", new JsonArray(seen));
       return;
     }
-    String lossy = seen.get(0).getString("peerId");
-    Integer port = seen.get(0).getInteger("localPort");
+    String lossy = seen.get(lossyIndex).getString("peerId");
+    Integer port = seen.get(lossyIndex).getInteger("localPort");
     result.put("lossyPeer", lossy).put("lossyPort", port);
     run("iptables", "-A", "INPUT", "-p", "udp", "--sport", String.valueOf(port), "--dport", String.valueOf(mediaPort),
         "-m", "statistic", "--mode", "random", "--probability", "0.1", "-j", "DROP");
     JsonArray samples = new JsonArray();
     for (int second = 0; second <= LOSS_SECONDS; second++) {
       JsonObject sample = new JsonObject().put("t", second);
-      JsonObject publisher = stats(browsers.get(0));
-      sample.put("publisher", publisher.getJsonObject("outbound"));
+      sample.put("publisher", stats(browsers.get(lossyIndex)).getJsonObject("outbound"));
       JsonArray subscribers = new JsonArray();
-      for (int i = 1; i < browsers.size(); i++) {
-        subscribers.add(inboundFrom(stats(browsers.get(i)), lossy));
+      for (int i = 0; i < browsers.size(); i++) {
+        if (i != lossyIndex) {
+          subscribers.add(inboundFrom(stats(browsers.get(i)), lossy));
+        }
       }
       sample.put("subscribers", subscribers);
       samples.add(sample);
