@@ -35,7 +35,7 @@ class SfuMediaQualityInNamespaceTest {
   }
 
   @Test
-  void subscribers_keep_decoding_a_publisher_that_loses_a_tenth_of_its_packets_through_nack_and_rtx() throws Exception {
+  void subscribers_keep_decoding_a_publisher_that_loses_a_tenth_of_its_packets_through_nack_and_rtx_both_ways() throws Exception {
     JsonObject result = run("loss");
     assertTrue(result.getInteger("lossyIndex") >= 0, "a publisher both others decode before the loss: " + result);
     System.out.println("all six streams decoded before the loss: " + result.getBoolean("flowing"));
@@ -51,6 +51,8 @@ class SfuMediaQualityInNamespaceTest {
           after.getLong("retransmittedPacketsReceived"));
       assertTrue(frames >= 50, "still decoding at 15 fps under 10 % loss (>= 5 fps): " + frames + " " + result);
     }
+    long rtxFromNode = end.getJsonArray("subscribers").getJsonObject(0).getLong("retransmittedPacketsReceived");
+    assertTrue(rtxFromNode > 0, "the subscriber losing 10 % of what the node sends it gets RTX from the node: " + result);
     JsonObject publisher = end.getJsonObject("publisher");
     System.out.printf("publisher: %d NACKs received, %d packets retransmitted, of %d sent%n",
         publisher.getLong("nackCount"), publisher.getLong("retransmittedPacketsSent"), publisher.getLong("packetsSent"));

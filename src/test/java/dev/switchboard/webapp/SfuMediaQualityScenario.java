@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code loss}: three Chromiums; once each decodes the two others (or 45 s passed), 10 % of the packets of
  *       a publisher both others decode are dropped on their way to the media port (iptables statistic on its
  *       selected source port) for {@value #LOSS_SECONDS} s. Per sample: its outbound video (NACKs received, RTX
- *       sent) and the others' inbound video of it (frames decoded, NACKs sent, packets lost, RTX received).
- *   <li>{@code bitrate}: two Chromiums capturing 640x480 at 30 fps; browser 0's outbound video bitrate (bytesSent
+ *       sent) and the others' inbound video of it (frames decoded, NACKs sent, packets lost, RTX received). 10 %
+ *       of what the node sends the first of the others is dropped too (its NACKs are answered by the node).
+ *   <li>{@code bitrate}: two Chromiums capturing 1280x720 at 30 fps (the fake camera's frames are simple: at 640x480 its encoder stays near 480 kbps whatever the target); browser 0's outbound video bitrate (bytesSent
  *       delta) every second for {@value #BITRATE_SECONDS} s from the first byte, on a clean path.
  * </ul>
  */
@@ -78,7 +79,7 @@ public final class SfuMediaQualityScenario {
         "SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", String.valueOf(mediaPort)))) {
       String base = "http://127.0.0.1:" + node.port();
       String client = loss ? SfuCallScenario.CLIENT : SfuCallScenario.CLIENT.replace(
-          "{ width: 320, height: 240, frameRate: 15 }", "{ width: 640, height: 480, frameRate: 30 }");
+          "{ width: 320, height: 240, frameRate: 15 }", "{ width: 1280, height: 720, frameRate: 30 }");
       if (client.equals(SfuCallScenario.CLIENT) != loss) {
         throw new IllegalStateException("SfuCallScenario.CLIENT's capture constraints changed");
       }
@@ -160,6 +161,12 @@ public final class SfuMediaQualityScenario {
     result.put("lossyPeer", lossy).put("lossyPort", port);
     run("iptables", "-A", "INPUT", "-p", "udp", "--sport", String.valueOf(port), "--dport", String.valueOf(mediaPort),
         "-m", "statistic", "--mode", "random", "--probability", "0.1", "-j", "DROP");
+    // and 10 % of what the node sends the first other browser: its NACKs are answered from the node's cache (RTX)
+    int downstreamLossy = lossyIndex == 0 ? 1 : 0;
+    Integer subscriberPort = seen.get(downstreamLossy).getInteger("localPort");
+    result.put("downstreamLossyPort", subscriberPort);
+    run("iptables", "-A", "INPUT", "-p", "udp", "--sport", String.valueOf(mediaPort), "--dport",
+        String.valueOf(subscriberPort), "-m", "statistic", "--mode", "random", "--probability", "0.1", "-j", "DROP");
     JsonArray samples = new JsonArray();
     for (int second = 0; second <= LOSS_SECONDS; second++) {
       JsonObject sample = new JsonObject().put("t", second);
