@@ -78,9 +78,13 @@ public final class SfuMediaQualityScenario {
     try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_TURN_RELAY_ENABLED", "false",
         "SWITCHBOARD_MEDIA_ENABLED", "true", "SWITCHBOARD_MEDIA_PORT", String.valueOf(mediaPort)))) {
       String base = "http://127.0.0.1:" + node.port();
+      // bitrate: 720p that the encoder keeps (contentHint "detail": maintain resolution), so that what it sends
+      // follows its target rather than its resolution ramp, which from a 300 kbps start takes more than 15 s
       String client = loss ? SfuCallScenario.CLIENT : SfuCallScenario.CLIENT.replace(
-          "{ width: 320, height: 240, frameRate: 15 }", "{ width: 1280, height: 720, frameRate: 30 }");
-      if (client.equals(SfuCallScenario.CLIENT) != loss) {
+          "{ width: 320, height: 240, frameRate: 15 }", "{ width: 1280, height: 720, frameRate: 30 }").replace(
+          "for (const track of stream.getTracks()) pc.addTransceiver(",
+          "for (const track of stream.getTracks()) if (track.kind !== \"video\" || (track.contentHint = \"detail\")) pc.addTransceiver(");
+      if (client.equals(SfuCallScenario.CLIENT) != loss || (!loss && !client.contains("contentHint"))) {
         throw new IllegalStateException("SfuCallScenario.CLIENT's capture constraints changed");
       }
       int count = loss ? 3 : 2;
