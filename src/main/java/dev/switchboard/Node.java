@@ -22,6 +22,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisAPI;
 import dev.switchboard.media.MediaVerticle;
+import dev.switchboard.media.forward.Router;
+import dev.switchboard.media.forward.MediaCounters;
 import dev.switchboard.room.RoomRegistryVerticle;
 import dev.switchboard.turn.IceServerList;
 import dev.switchboard.turn.TurnCredentials;
@@ -134,7 +136,10 @@ public final class Node {
             return Future.succeededFuture();
           }
           // before the relay, so that relay-only participants reach a node that listens
-          node.media = new MediaVerticle(config.media(), config.nodeId());
+          MediaCounters mediaCounters = new MediaCounters();
+          metrics.media(mediaCounters);
+          node.media = new MediaVerticle(config.media(), config.nodeId(), mediaCounters,
+              Router.Limits.defaults().perRoom(config.rooms().maxPeers()));
           return vertx.deployVerticle(node.media).map(mediaId -> node.mediaDeployment = mediaId);
         })
         .compose(id -> {

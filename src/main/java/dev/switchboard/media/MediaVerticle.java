@@ -7,6 +7,7 @@ import dev.switchboard.bus.MediaReply;
 import dev.switchboard.bus.MediaRequest;
 import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.media.forward.MediaCounters;
 import dev.switchboard.media.forward.MediaRefusal;
 import dev.switchboard.media.forward.Router;
 import dev.switchboard.media.negotiation.NegotiationRefusal;
@@ -49,15 +50,24 @@ public final class MediaVerticle extends VerticleBase {
   private final String nodeId;
   /** Used on the packet thread only, as the node is. */
   private final GatewaySeats seats = new GatewaySeats();
+  private final MediaCounters counters;
+  private final Router.Limits limits;
   private MediaPort port;
   private DtlsServer dtls;
   private MediaNode node;
   private List<ScheduledFuture<?>> ticks = List.of();
 
-  /** @param nodeId this cluster node's id: the node answers on {@link Addresses#mediaNode}(nodeId) */
-  public MediaVerticle(SwitchboardConfig.MediaConfig config, String nodeId) {
+  /**
+   * @param nodeId   this cluster node's id: the node answers on {@link Addresses#mediaNode}(nodeId)
+   * @param counters where the node counts its packets, for the metrics endpoint
+   * @param limits   the node's caps (rooms, participants, per room: rooms.max-peers, tracks per participant)
+   */
+  public MediaVerticle(SwitchboardConfig.MediaConfig config, String nodeId, MediaCounters counters,
+      Router.Limits limits) {
     this.config = config;
     this.nodeId = nodeId;
+    this.counters = counters;
+    this.limits = limits;
   }
 
   @Override
@@ -74,9 +84,10 @@ public final class MediaVerticle extends VerticleBase {
     }).compose(bound -> {
       TransportSessions sessions = new TransportSessions(port, System::currentTimeMillis,
           TransportSessions.Limits.defaults());
-      node = new MediaNode(sessions, dtls, new Router(Router.Limits.defaults(), new SecureRandom()),
+      node = new MediaNode(sessions, dtls, new Router(limits, new SecureRandom()),
           List.of(new MediaPlan.Candidate(config.announcedIp(), port.localAddress().getPort(), HOST_PRIORITY)),
-          events(), port::execute, System::nanoTime);
+          events(), port::execute, System::nanoTime, counters);
+      counters.portDropped(port::dropped);
       port.start(sessions::onDatagram);
       ticks = List.of(port.schedule(node::tick, Duration.ofMillis(20)),
           port.schedule(node::slowTick, Duration.ofSeconds(1)));

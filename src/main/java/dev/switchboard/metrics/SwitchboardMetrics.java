@@ -1,6 +1,9 @@
 package dev.switchboard.metrics;
 
+import dev.switchboard.media.forward.MediaCounters;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -128,6 +131,35 @@ public final class SwitchboardMetrics {
 
   public void slowReaderClosed() {
     slowReaderCloses.increment();
+  }
+
+  /**
+   * The media node's counters as {@code switchboard_media_*}: read at each scrape from the packet thread's
+   * {@link MediaCounters} (no meter is touched on the packet path).
+   */
+  public void media(MediaCounters media) {
+    mediaCounter("switchboard.media.packets", "direction", "in", media, MediaCounters::packetsIn);
+    mediaCounter("switchboard.media.packets", "direction", "out", media, MediaCounters::packetsOut);
+    mediaCounter("switchboard.media.bytes", "direction", "in", media, MediaCounters::bytesIn);
+    mediaCounter("switchboard.media.bytes", "direction", "out", media, MediaCounters::bytesOut);
+    mediaCounter("switchboard.media.nacks", "direction", "received", media, MediaCounters::nacksReceived);
+    mediaCounter("switchboard.media.nacks", "direction", "sent", media, MediaCounters::nacksSent);
+    mediaCounter("switchboard.media.retransmissions", "direction", "received", media,
+        MediaCounters::retransmissionsReceived);
+    mediaCounter("switchboard.media.retransmissions", "direction", "sent", media, MediaCounters::retransmissionsSent);
+    mediaCounter("switchboard.media.keyframe.requests", "direction", "received", media,
+        MediaCounters::keyframeRequestsReceived);
+    mediaCounter("switchboard.media.keyframe.requests", "direction", "sent", media, MediaCounters::plisSent);
+    mediaCounter("switchboard.media.packets.dropped", "reason", "not_ready", media, MediaCounters::droppedNotReady);
+    mediaCounter("switchboard.media.packets.dropped", "reason", "port", media, MediaCounters::portDropped);
+    Gauge.builder("switchboard.media.participants", media, MediaCounters::participants).register(registry);
+    Gauge.builder("switchboard.media.rooms", media, MediaCounters::rooms).register(registry);
+    Gauge.builder("switchboard.media.tracks", media, MediaCounters::tracks).register(registry);
+  }
+
+  private void mediaCounter(String name, String tag, String value, MediaCounters media,
+      java.util.function.ToLongFunction<MediaCounters> read) {
+    FunctionCounter.builder(name, media, m -> read.applyAsLong(m)).tag(tag, value).register(registry);
   }
 
   public void heartbeatTimeout() {

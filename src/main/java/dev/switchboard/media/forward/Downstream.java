@@ -13,6 +13,8 @@ public final class Downstream {
   private final int outRtxSsrc;
   private final StreamRewriter rewriter;
   private final int[] payloadTypes = new int[128];
+  /** The subscriber's payload type → its RTX payload type for it (a=fmtp apt=), -1 for none: resend plainly. */
+  private final int[] rtxPayloadTypes = new int[128];
   private Track track;
   private int rtxSeq;
   private long packetsSent;
@@ -33,6 +35,7 @@ public final class Downstream {
     this.rewriter = new StreamRewriter(outSsrc, track.clockRate(), initialSeq, initialTimestamp);
     this.rtxSeq = initialRtxSeq & 0xFFFF;
     Arrays.fill(payloadTypes, -1);
+    Arrays.fill(rtxPayloadTypes, -1);
     payloadTypes[track.payloadType()] = track.payloadType(); // until the subscriber's SDP says otherwise
     this.awaitingKeyframe = track.isVideo(); // a decoder cannot start on a delta frame
   }
@@ -89,6 +92,19 @@ public final class Downstream {
       throw new IllegalArgumentException("payload type " + outgoing);
     }
     payloadTypes[source & 0x7F] = outgoing;
+  }
+
+  /** The subscriber's RTX payload type for its payload type {@code outgoing}, -1 when it has none (no RTX). */
+  public int rtxPayloadType(int outgoing) {
+    return rtxPayloadTypes[outgoing & 0x7F];
+  }
+
+  /** The subscriber's SDP has RTX payload type {@code rtx} for its {@code outgoing} one; {@code rtx} -1 removes it. */
+  public void mapRtxPayloadType(int outgoing, int rtx) {
+    if (rtx < -1 || rtx > 127) {
+      throw new IllegalArgumentException("payload type " + rtx);
+    }
+    rtxPayloadTypes[outgoing & 0x7F] = rtx;
   }
 
   /** Counts a packet sent to the subscriber, by its payload size (sender reports count payload octets). */

@@ -27,6 +27,12 @@ public final class Router {
     public static Limits defaults() {
       return new Limits(100, 500, 25, 4);
     }
+
+    /** The same with another cap per room (the node's rooms.max-peers); the node's cap is at least that. */
+    public Limits perRoom(int participantsPerRoom) {
+      return new Limits(maxRooms, Math.max(maxParticipants, participantsPerRoom), participantsPerRoom,
+          maxTracksPerParticipant);
+    }
   }
 
   private final Limits limits;

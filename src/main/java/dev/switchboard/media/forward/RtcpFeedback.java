@@ -41,13 +41,20 @@ public final class RtcpFeedback {
   private final byte[] out = new byte[1200 + PacketForwarder.TAIL_ROOM];
   private final int[] lost = new int[MAX_NACKS_PER_TICK];
   private final Map<String, BandwidthFeedback> bandwidth = new HashMap<>();
+  private final MediaCounters counters;
   private long keyframeRequestsSent;
   private long nacksSent;
 
   public RtcpFeedback(RoomMedia room, PacketForwarder forwarder, Egress egress) {
+    this(room, forwarder, egress, new MediaCounters());
+  }
+
+  /** @param counters the node's media counters (shared by its rooms), bumped on the packet thread */
+  public RtcpFeedback(RoomMedia room, PacketForwarder forwarder, Egress egress, MediaCounters counters) {
     this.room = room;
     this.forwarder = forwarder;
     this.egress = egress;
+    this.counters = counters;
   }
 
   /** An unprotected compound RTCP datagram from a participant, as subscriber of some streams and publisher of others. */
@@ -89,6 +96,7 @@ public final class RtcpFeedback {
   /** PLI/FIR for one of the subscriber's outgoing streams: FIR names its streams in its entries (RFC 5104 §4.3.1). */
   private void keyframeWanted(String subscriberId, int mediaSsrc, boolean fir, byte[] buf, int at, int length,
       long now) {
+    counters.keyframeRequestReceived();
     if (!fir) {
       keyframeFor(room.downstream(subscriberId, mediaSsrc), now);
       return;
@@ -118,10 +126,21 @@ public final class RtcpFeedback {
   }
 
   /**
-   * Upstream NACKs for missing packets, keyframe requests whose throttle window ended, and a request made again while
-   * a subscriber that can take packets still waits for its keyframe.
+   * Upstream NACKs for missing packets, keyframe requests whose throttle window ended, a request made again while
+   * a subscriber that can take packets still waits for its keyframe, and transport-cc feedback that is due.
    */
   public void tick(long now) {
+    for (String participant : room.participants()) {
+      TransportFeedback feedback = forwarder.transportFeedback(participant);
+      if (feedback != null && feedback.due(now)) {
+        List<Track> published = room.tracksOf(participant);
+        int mediaSsrc = published.isEmpty() ? 0 : published.get(0).ssrc();
+        int len = feedback.write(out, 0, NODE_SSRC, mediaSsrc, now);
+        if (len > 0) {
+          egress.send(participant, out, 0, len);
+        }
+      }
+    }
     for (Track track : room.tracks()) {
       SourceStream source = forwarder.source(track.ssrc());
       if (source == null) {
@@ -132,6 +151,7 @@ public final class RtcpFeedback {
         int len = Nack.write(out, 0, NODE_SSRC, track.ssrc(), lost, 0, missing);
         if (len > 0 && egress.send(track.ownerId(), out, 0, len)) {
           nacksSent++;
+          counters.nackSent();
         }
       }
       boolean giveUpOnLoss = source.nacks().takeKeyframeRequest() && source.keyframes().request(now);
@@ -169,7 +189,8 @@ public final class RtcpFeedback {
       if (!blocks.isEmpty()) {
         len = new ReceiverReport(NODE_SSRC, blocks).write(out, 0);
       }
-      long bitrate = videoSsrcs.isEmpty() ? -1 : bandwidth(participant).poll(now);
+      long bitrate = videoSsrcs.isEmpty() ? -1
+          : forwarder.transportFeedback(participant) != null ? ceiling(videoSsrcs) : bandwidth(participant).poll(now);
       if (bitrate > 0 && len >= 0) {
         int remb = new Remb(NODE_SSRC, bitrate, videoSsrcs).write(out, len);
         len = remb < 0 ? len : len + remb;
@@ -179,6 +200,22 @@ public final class RtcpFeedback {
       }
       senderReportsTo(participant);
     }
+  }
+
+  /**
+   * The REMB for a publisher that gets transport-cc feedback: its own controller estimates from that feedback, so
+   * the node only states the cap (the configured maximum, or a subscriber's lower estimate). Ramping the REMB
+   * from 300 kbps as well held Chrome's target to that slow ramp (SfuMediaQualityInNamespaceTest).
+   */
+  private long ceiling(List<Integer> videoSsrcs) {
+    long cap = BandwidthFeedback.DEFAULT_MAX_VIDEO_BPS;
+    for (int ssrc : videoSsrcs) {
+      long lowest = room.lowestSubscriberEstimate(ssrc);
+      if (lowest > 0) {
+        cap = Math.min(cap, Math.max(BandwidthFeedback.DEFAULT_MIN_BPS, lowest));
+      }
+    }
+    return cap;
   }
 
   private void senderReportsTo(String subscriber) {
@@ -205,12 +242,14 @@ public final class RtcpFeedback {
   /** A participant left: its bandwidth state goes with it. */
   public void participantLeft(String participantId) {
     bandwidth.remove(participantId);
+    forwarder.participantLeft(participantId);
   }
 
   private void sendPli(SourceStream source) {
     int len = Pli.write(out, 0, NODE_SSRC, source.track().ssrc());
     if (egress.send(source.track().ownerId(), out, 0, len)) {
       keyframeRequestsSent++;
+      counters.pliSent();
     }
   }
 

@@ -21,6 +21,11 @@ public final class SourceStream {
   private SenderInfo lastSenderReport;
   /** The publisher's header-extension ids as subscribers get them; null: left as they are. */
   private int[] extensionIds;
+  /** RTX payload type → the payload type it retransmits (a=fmtp apt=), -1 for none. */
+  private final int[] mediaPayloadTypeOfRtx = new int[128];
+  private long retransmissionsReceived;
+  /** The publisher's id for the transport-wide sequence number extension, 0 when it did not negotiate it. */
+  private int transportCcId;
 
   SourceStream(Track track, KeyframeDetector detector) {
     this.track = track;
@@ -28,12 +33,21 @@ public final class SourceStream {
     // audio needs no cache: Opus conceals loss better than a late retransmission would help
     this.cache = new PacketCache(track.isVideo() ? CACHE_PACKETS : 16, CACHE_PACKET_BYTES, CACHE_AGE_NANOS);
     this.stats = new ReceiverStats(track.ssrc(), track.clockRate());
+    java.util.Arrays.fill(mediaPayloadTypeOfRtx, -1);
   }
 
-  /** Records a packet; returns whether it starts a keyframe. */
-  boolean received(RtpPacket packet, byte[] buf, int off, int len, long now) {
+  /**
+   * Records a packet; returns whether it starts a keyframe. A retransmission (unwrapped from the publisher's RTX
+   * stream) fills its gap for NACKs and the cache but is not counted in the receiver report: as libwebrtc does,
+   * the report states the loss before retransmission, which is what the publisher's rate control reacts to.
+   */
+  boolean received(RtpPacket packet, byte[] buf, int off, int len, long now, boolean retransmission) {
     int seq = packet.sequenceNumber();
-    stats.received(seq, packet.timestamp() & 0xFFFF_FFFFL, now);
+    if (retransmission) {
+      retransmissionsReceived++;
+    } else {
+      stats.received(seq, packet.timestamp() & 0xFFFF_FFFFL, now);
+    }
     if (track.isVideo()) {
       nacks.received(seq, now);
       cache.put(seq, buf, off, len, now);
@@ -58,6 +72,36 @@ public final class SourceStream {
 
   int[] extensionIds() {
     return extensionIds;
+  }
+
+  /** The publisher's RTX payload type {@code rtx} retransmits its payload type {@code media} (its SDP's apt). */
+  public void rtxPayloadType(int rtx, int media) {
+    if (rtx < 0 || rtx > 127 || media < 0 || media > 127) {
+      throw new IllegalArgumentException("payload types " + rtx + " apt=" + media);
+    }
+    mediaPayloadTypeOfRtx[rtx] = media;
+  }
+
+  /** The payload type an RTX packet of payload type {@code rtx} retransmits, -1 when it is no RTX type of ours. */
+  int mediaPayloadTypeOfRtx(int rtx) {
+    return mediaPayloadTypeOfRtx[rtx & 0x7F];
+  }
+
+  /** The publisher numbers its packets for transport-cc under extension id {@code id} (its a=extmap); 0: none. */
+  public void transportCcId(int id) {
+    if (id < 0 || id > 255) {
+      throw new IllegalArgumentException("extension id " + id);
+    }
+    this.transportCcId = id;
+  }
+
+  int transportCcId() {
+    return transportCcId;
+  }
+
+  /** Packets recovered from the publisher's RTX stream. */
+  public long retransmissionsReceived() {
+    return retransmissionsReceived;
   }
 
   /** The publisher's latest sender report of this stream, translated for each subscriber (lip sync). */

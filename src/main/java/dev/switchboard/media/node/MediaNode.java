@@ -2,6 +2,7 @@ package dev.switchboard.media.node;
 
 import dev.switchboard.media.forward.Downstream;
 import dev.switchboard.media.forward.KeyframeDetector;
+import dev.switchboard.media.forward.MediaCounters;
 import dev.switchboard.media.forward.MediaRefusal;
 import dev.switchboard.media.forward.PacketForwarder;
 import dev.switchboard.media.forward.RoomMedia;
@@ -48,9 +49,17 @@ public final class MediaNode {
   private final Map<String, RoomPipeline> rooms = new HashMap<>();
   private final Map<String, Participant> participants = new HashMap<>();
   private final Publications publications;
+  private final MediaCounters counters;
 
   public MediaNode(TransportSessions transports, DtlsServer dtls, Router router, List<MediaPlan.Candidate> candidates,
       MediaEvents events, Executor packetThread, LongSupplier nanos) {
+    this(transports, dtls, router, candidates, events, packetThread, nanos, new MediaCounters());
+  }
+
+  /** @param counters the node's media counters, bumped on the packet thread, read by the metrics scrape */
+  public MediaNode(TransportSessions transports, DtlsServer dtls, Router router, List<MediaPlan.Candidate> candidates,
+      MediaEvents events, Executor packetThread, LongSupplier nanos, MediaCounters counters) {
+    this.counters = counters;
     this.transports = transports;
     this.dtls = dtls;
     this.router = router;
@@ -58,7 +67,16 @@ public final class MediaNode {
     this.events = events;
     this.packetThread = packetThread;
     this.nanos = nanos;
-    this.publications = new Publications(router, participants, events, nanos);
+    this.publications = new Publications(router, participants, events, nanos, this::countPopulation);
+  }
+
+  /** Participants, rooms and tracks for the metrics' gauges, after each change. */
+  private void countPopulation() {
+    int tracks = 0;
+    for (RoomPipeline pipeline : rooms.values()) {
+      tracks += pipeline.media().tracks().size();
+    }
+    counters.population(participants.size(), rooms.size(), tracks);
   }
 
   /** The client's offer: admits it at its first, returns the node's answer. */
@@ -103,8 +121,10 @@ public final class MediaNode {
     long now = nanos.getAsLong();
     RoomPipeline pipeline = participant.pipeline();
     for (Downstream downstream : pipeline.media().subscriptions(participant.peerId())) {
-      boolean agreed = participant.plan().sectionOf(downstream.track().id())
-          .map(section -> section.negotiated() != null && section.negotiated().sends()).orElse(false);
+      var section = participant.plan().sectionOf(downstream.track().id())
+          .filter(s -> s.negotiated() != null && s.negotiated().sends());
+      section.ifPresent(s -> publications.mapToSubscriber(downstream, s));
+      boolean agreed = section.isPresent();
       if (downstream.paused() && agreed) {
         downstream.paused(false);
         pipeline.feedback().subscriberAdded(downstream, now);
@@ -130,6 +150,7 @@ public final class MediaNode {
     if (pipeline.media().isEmpty()) {
       rooms.remove(room);
     }
+    countPopulation();
   }
 
   private Participant admit(String room, String peerId, boolean publish) {
@@ -151,6 +172,7 @@ public final class MediaNode {
     participant.attach(transport, plan, negotiator);
     participants.put(peerId, participant);
     publications.subscribeToRoom(participant);
+    countPopulation();
     return participant;
   }
 
@@ -167,11 +189,11 @@ public final class MediaNode {
         Participant to = participants.get(subscriber);
         return to != null && to.connected();
       }
-    });
+    }, counters);
     RtcpFeedback feedback = new RtcpFeedback(media, forwarder, (to, buf, off, len) -> {
       Participant participant = participants.get(to);
       return participant != null && participant.sendRtcp(buf, off, len);
-    });
+    }, counters);
     return new RoomPipeline(media, forwarder, feedback);
   }
 

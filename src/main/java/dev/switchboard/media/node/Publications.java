@@ -32,12 +32,16 @@ final class Publications {
   private final Map<String, Participant> participants;
   private final MediaEvents events;
   private final LongSupplier nanos;
+  /** Told after a track comes or goes (the metrics' gauges). */
+  private final Runnable changed;
   /** Track id → the codecs of its publisher's section (its payload types), to map each subscriber's onto. */
   private final Map<String, List<Codec>> codecsOfTrack = new HashMap<>();
   /** The publisher's header extensions of each track, with the publisher's ids. */
   private final Map<String, List<Extmap>> extmapsOfTrack = new HashMap<>();
 
-  Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos) {
+  Publications(Router router, Map<String, Participant> participants, MediaEvents events, LongSupplier nanos,
+      Runnable changed) {
+    this.changed = changed;
     this.router = router;
     this.participants = participants;
     this.events = events;
@@ -67,8 +71,14 @@ final class Publications {
       LOG.info(() -> "track of " + publisher.peerId() + " not published: " + refused.getMessage());
       return;
     }
-    publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()))
-        .extensionIds(extensionIdsFor(section));
+    var source = publisher.pipeline().forwarder().addSource(track, MediaNode.detectorFor(codec.name()));
+    source.extensionIds(extensionIdsFor(section));
+    // the node answers with transport-cc feedback where the publisher numbers its packets so (Chrome's estimate
+    // depends on it once negotiated)
+    source.transportCcId(Math.max(0, section.extmapId(Extmap.TRANSPORT_CC)));
+    // the publisher answers the node's NACKs on its RTX SSRC with these payload types (Chrome does when offered)
+    section.codecs().stream().filter(c -> c.isRtx() && c.apt() >= 0 && c.apt() < 128)
+        .forEach(r -> source.rtxPayloadType(r.pt(), r.apt()));
     publisher.trackByMid().put(mid, track.id());
     codecsOfTrack.put(track.id(), section.primaryCodecs());
     extmapsOfTrack.put(track.id(), offered.extmaps());
@@ -79,6 +89,7 @@ final class Publications {
       }
     }
     announce(publisher, "track:published", track);
+    changed.run();
   }
 
   void unpublish(Participant publisher, String mid) {
@@ -102,6 +113,7 @@ final class Publications {
     if (track != null) {
       announce(publisher, "track:unpublished", track);
     }
+    changed.run();
   }
 
   void unpublishAll(Participant publisher) {
@@ -124,13 +136,7 @@ final class Publications {
     MediaKind kind = track.isVideo() ? MediaKind.VIDEO : MediaKind.AUDIO;
     PlannedSection section = subscriber.plan().addSendTrack(kind, track.id(), track.ownerId(),
         downstream.outgoingSsrc() & 0xFFFF_FFFFL, downstream.outgoingRtxSsrc() & 0xFFFF_FFFFL);
-    for (Codec source : codecsOfTrack.getOrDefault(track.id(), List.of())) {
-      section.primaryCodecs().stream()
-          .filter(c -> c.name().equalsIgnoreCase(source.name()) && c.clockRate() == source.clockRate())
-          .findFirst()
-          .ifPresent(c -> downstream.mapPayloadType(source.pt(), c.pt()));
-    }
-    downstream.extensionIds(extensionIdMap(extmapsOfTrack.getOrDefault(track.id(), List.of()), section));
+    mapToSubscriber(downstream, section);
     // nothing is sent before the subscriber has answered an offer naming this stream: packets it cannot demultiplex
     // yet are dropped by it, and with them the keyframe its decoder needs (MediaNode.answer resumes it)
     downstream.paused(true);
@@ -151,6 +157,25 @@ final class Publications {
       }
     }
     return map;
+  }
+
+  /**
+   * The subscriber's payload types for the track's, its RTX payload type for each (RTX to the subscriber only where
+   * its section has one), and its header-extension ids: at subscription from the node's offer, again after each
+   * answer, which may narrow it.
+   */
+  void mapToSubscriber(Downstream downstream, PlannedSection section) {
+    downstream.extensionIds(extensionIdMap(extmapsOfTrack.getOrDefault(downstream.track().id(), List.of()), section));
+    for (Codec source : codecsOfTrack.getOrDefault(downstream.track().id(), List.of())) {
+      section.primaryCodecs().stream()
+          .filter(c -> c.name().equalsIgnoreCase(source.name()) && c.clockRate() == source.clockRate())
+          .findFirst()
+          .ifPresent(c -> {
+            downstream.mapPayloadType(source.pt(), c.pt());
+            downstream.mapRtxPayloadType(c.pt(), section.codecs().stream().filter(r -> r.isRtx() && r.apt() == c.pt())
+                .mapToInt(Codec::pt).findFirst().orElse(-1));
+          });
+    }
   }
 
   private void announce(Participant publisher, String event, Track track) {

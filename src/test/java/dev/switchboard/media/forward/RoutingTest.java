@@ -180,6 +180,16 @@ class RoutingTest {
   }
 
   @Test
+  void the_room_cap_follows_rooms_max_peers_when_a_deployment_raises_it() {
+    Router router = router(Router.Limits.defaults().perRoom(50));
+    for (int i = 0; i < 50; i++) {
+      router.join("big", "p" + i);
+    }
+    assertEquals(MediaRefusal.Cause.ROOM_FULL, refusal(() -> router.join("big", "p50")));
+    assertEquals(600, Router.Limits.defaults().perRoom(600).maxParticipants(), "a room never outgrows its node");
+  }
+
+  @Test
   void a_full_node_refuses_rooms_and_participants() {
     Router router = router(new Router.Limits(2, 3, 10, 4));
     router.join("r1", "a");
