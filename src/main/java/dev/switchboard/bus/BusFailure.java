@@ -37,6 +37,11 @@ public final class BusFailure {
     return MEDIA_UNAVAILABLE;
   }
 
+  /** No reply in time: the recipient may still have acted on the request. */
+  public static boolean isTimeout(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT;
+  }
+
   /**
    * The client-facing reason for a signal its target did not confirm: the target's own refusal, no socket
    * at its address any more ({@code unknown_peer}), or no answer in time.

@@ -40,11 +40,26 @@ final class MediaClient {
     this.placement = placement;
   }
 
-  Future<Answered> request(MediaRequest request) {
-    return placement.ownerFor(request.room())
+  /**
+   * @param sessionNode the node the peer's current media session is on (null: none). An answer or candidate belongs
+   *                    to that session and goes there; an offer goes to the room's owner, which may be another node
+   *                    after a take-over (a first offer there).
+   */
+  Future<Answered> request(MediaRequest request, String sessionNode) {
+    boolean offer = request.op() == MediaRequest.Op.OFFER;
+    Future<String> target = !offer && sessionNode != null ? Future.succeededFuture(sessionNode)
+        : placement.ownerFor(request.room());
+    return target
         .compose(node -> bus.<JsonObject>request(Addresses.mediaNode(node), request.toJson(), options)
             .map(Message::body)
-            .map(body -> new Answered(node, MediaReply.fromJson(body))))
+            .map(body -> new Answered(node, MediaReply.fromJson(body)))
+            .onFailure(failure -> {
+              if (offer && !node.equals(sessionNode) && BusFailure.isTimeout(failure)) {
+                // a first offer the node may still take after the client was told media_unavailable: nobody would
+                // ever end that participant, so it is ended now (a leave of an unknown peer changes nothing)
+                leave(node, request.room(), request.peerId(), request.nodeId());
+              }
+            }))
         .recover(failure -> Future.failedFuture(new ChannelError(BusFailure.mediaReasonOf(failure))));
   }
 

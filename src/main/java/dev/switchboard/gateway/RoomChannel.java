@@ -215,7 +215,8 @@ final class RoomChannel implements ChannelHandler {
         return Future.failedFuture(new ChannelError(PUBLISH_NOT_ALLOWED));
       }
     }
-    return signaling.media().request(new MediaRequest(room, peerId, signaling.nodeId(), op, sdp, grant.publish()))
+    return signaling.media().request(new MediaRequest(room, peerId, signaling.nodeId(), op, sdp, grant.publish()),
+            mediaNode)
         .map(answered -> {
           negotiatedWith(answered.node());
           String answer = answered.reply().sdp();
@@ -231,7 +232,9 @@ final class RoomChannel implements ChannelHandler {
     }
     if (!node.equals(mediaNode)) {
       if (mediaNode != null) {
+        // the room's media moved (a take-over): the session on the old node ends, whether or not it still runs
         signaling.media().detach(mediaNode, this);
+        signaling.media().leave(mediaNode, room, peerId, signaling.nodeId());
       }
       mediaNode = node;
       signaling.media().attach(node, this);
@@ -244,6 +247,8 @@ final class RoomChannel implements ChannelHandler {
    */
   void mediaNodeLost(String node) {
     if (node.equals(mediaNode)) {
+      // "lost" may be a node that is only paused or cut off: it must not keep a participant nobody will end
+      signaling.media().leave(node, room, peerId, signaling.nodeId());
       mediaNode = null;
       context.push("media:reset", new JsonObject().put("reason", "media_node_lost"));
     }

@@ -205,6 +205,9 @@ class MediaNegotiationGatewayTest {
       a.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
       vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
       assertEquals("media_node_lost", a.awaitEvent("room:r1", "media:reset").getJsonObject(4).getString("reason"));
+      String aId = a.peerId();
+      waitUntil(() -> asked.stream().anyMatch(r -> r.op() == MediaRequest.Op.LEAVE && r.peerId().equals(aId)),
+          "a node taken for lost may only be paused: it is told to end the participant all the same");
       b.expectSilence(Duration.ofMillis(300), TestClient.event("room:r1", "media:reset"));
       assertEquals(0, b.count(TestClient.event("room:r1", "media:reset")), "b never negotiated with the node");
       vertx.eventBus().publish(Addresses.NODE_LOST, NODE_ID, local);
@@ -212,6 +215,45 @@ class MediaNegotiationGatewayTest {
       assertEquals(1, a.count(TestClient.event("room:r1", "media:reset")), "told once, until it negotiates again");
     } finally {
       mediaNode.unregister();
+    }
+  }
+
+  @Test
+  void a_first_offer_answered_too_late_is_ended_on_the_node_that_may_have_taken_it(Vertx vertx) {
+    List<MediaRequest> asked = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> slowNode = vertx.eventBus().consumer(Addresses.mediaNode(NODE_ID), message -> {
+      MediaRequest request = MediaRequest.fromJson(message.body());
+      asked.add(request);
+      if (request.op() == MediaRequest.Op.OFFER) {
+        vertx.setTimer(6_000, t -> message.reply(new MediaReply("late answer").toJson()));
+      }
+    });
+    try (TestNode node = TestNode.start(vertx, NO_LOCAL_NODE); TestClient a = node.connect()) {
+      on(slowNode.completion(), 5);
+      String peerId = a.enter("r1").getString("peer_id");
+      a.send(a.joinRef("room:r1"), "late-offer", "room:r1", "media:offer", new JsonObject().put("sdp", SENDING));
+      JsonObject reply = a.await(f -> "phx_reply".equals(f.getString(3)) && "late-offer".equals(f.getString(1)),
+          "the offer's reply after the node's 5 s", Duration.ofSeconds(10)).getJsonObject(4);
+      assertEquals("media_unavailable", reply.getJsonObject("response").getString("reason"));
+      waitUntil(() -> asked.stream().anyMatch(r -> r.op() == MediaRequest.Op.LEAVE && r.peerId().equals(peerId)),
+          "the participant the node admitted late is ended");
+    } finally {
+      slowNode.unregister();
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
     }
   }
 }
