@@ -35,13 +35,19 @@ export class SfuRoom {
       onStream: (owner, stream) => this.show(owner, stream),
       onOwnerGone: (owner) => this.remove(owner),
       onConnection: (state) => this.onConnection(state),
-      onReset: () => this.start(channel, relayOnly),
+      onReset: () => this.restart(channel, relayOnly),
       onUnavailable: () => this.ui.banner("Media server unreachable.", true, "media",
-        { label: "Retry", run: () => this.start(channel, relayOnly) }),
+        { label: "Retry", run: () => this.restart(channel, relayOnly) }),
     });
     this.session = session;
     session.publish(this.app.localStream, this.app.viewer);
     this.poll = setInterval(() => this.pollLevels(), LEVEL_POLL_MS);
+  }
+
+  /** A new session, with fresh TURN credentials: those of the join may have expired meanwhile. */
+  async restart(channel, relayOnly) {
+    await this.ui.refreshIceServers();
+    this.start(channel, relayOnly);
   }
 
   stop() {

@@ -59,6 +59,7 @@ export class SfuSession {
       await this.pc.setLocalDescription();
       const offer = ++this.counts.offers;
       this.channel.push("media:offer", { sdp: this.pc.localDescription.sdp }).receive("ok", async (reply) => {
+        if (this.closed) return;
         // a node offer that crossed ours was applied meanwhile (ours rolled back, maybe a newer one out): stale
         if (this.pc.signalingState !== "have-local-offer" || offer !== this.counts.offers) return;
         try {
@@ -67,6 +68,7 @@ export class SfuSession {
           this.errors.push(`answer: ${e}`);
         }
       }).receive("error", ({ reason } = {}) => {
+        if (this.closed) return; // a session replaced meanwhile: its refusal says nothing about the new one
         // glare: the node's offer is on its way; answering it rolls ours back and negotiationneeded fires again
         if (reason === "glare") this.counts.glare++;
         else this.errors.push(`offer refused: ${reason}`);
