@@ -79,7 +79,7 @@ public final class MediaVerticle extends VerticleBase {
         throw new PortUnavailable("media.port", config.host() + ":" + config.port() + " (udp)", e);
       }
       dtls = new DtlsServer(NodeCertificate.generate());
-      dev.switchboard.media.transport.SrtpSession.warmUp(); // its cipher benchmark, here and not on the packet thread
+      dev.switchboard.media.transport.SrtpWarmUp.run(); // its cipher benchmark, here and not on the packet thread
       return port;
     }).compose(bound -> {
       TransportSessions sessions = new TransportSessions(port, System::currentTimeMillis,

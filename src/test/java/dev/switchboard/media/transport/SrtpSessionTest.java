@@ -112,7 +112,7 @@ class SrtpSessionTest {
 
   @Test
   void warm_up_round_trips_rtp_and_rtcp_with_every_profile_so_the_cipher_benchmark_runs_before_the_packet_thread() {
-    assertEquals(2 * SrtpProfile.values().length, SrtpSession.warmUp());
+    assertEquals(2 * SrtpProfile.values().length, SrtpWarmUp.run());
   }
 
   @Test
