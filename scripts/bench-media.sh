@@ -5,13 +5,13 @@
 # with loopback and a veth pair (Janus gathers no candidates on loopback: it announces the veth address
 # 10.77.0.1, Switchboard 127.0.0.1; both are delivered by the kernel's loopback path). Both SFUs are ICE-lite.
 # Prints one RESULT line per measurement and a table with the Switchboard/Janus ratios.
-#   scripts/bench-media.sh                                  # fanout:24 and mesh:10, 2 rounds, 20 s measured
+#   scripts/bench-media.sh                                  # fanout:50 and mesh:10, 2 rounds, 20 s measured
 #   SCENARIOS="fanout:24" ROUNDS=1 MEASURE=10 scripts/bench-media.sh
 # Scenarios: fanout:N (1 publisher, N subscribers), mesh:N (N participants each publishing and watching the
 # N-1 others). Load: FPS (30) frames/s, BITRATE (1000000) bit/s per publisher, a keyframe every KEYFRAME (2) s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIOS=${SCENARIOS:-fanout:24 mesh:10}; ROUNDS=${ROUNDS:-2}; MEASURE=${MEASURE:-20}; WARMUP=${WARMUP:-8}
+SCENARIOS=${SCENARIOS:-fanout:50 mesh:10}; ROUNDS=${ROUNDS:-2}; MEASURE=${MEASURE:-20}; WARMUP=${WARMUP:-8}
 SFUS=${SFUS:-switchboard janus}
 FPS=${FPS:-30}; BITRATE=${BITRATE:-1000000}; KEYFRAME=${KEYFRAME:-2}
 out=target/bench-media
