@@ -22,8 +22,10 @@ import java.util.Map;
  * Firefox gathers no candidates on loopback alone): a node started exactly as {@code scripts/run.sh} starts one,
  * from conf/switchboard.yaml with no override (topology auto, so SFU rooms; the media node on 127.0.0.1:10000;
  * the gateway on port 4000), and the real web app page opened on the room link the lobby makes by five Chromiums
- * and one Firefox ESR, at 320x240 and 15 fps. Firefox reaches the media node's loopback address because its pref
- * {@code media.peerconnection.ice.loopback} lets it gather loopback candidates (off by default).
+ * and one Firefox ESR, at 320x240 and 15 fps. Firefox 153 pairs neither its veth host candidate nor any loopback
+ * one with the node's 127.0.0.1 candidate; with {@code media.peerconnection.ice.loopback} (off by default) it at least
+ * talks to the built-in TURN relay on 127.0.0.1, whose TURN/TCP relay candidate reaches the node (the relay admits
+ * the media node's address by default). Without the pref Firefox gathers no usable candidate and decodes no one.
  * Prints {@code RESULT <json>}: per page, per other participant, when its video was first decoded and how many
  * frames were decoded at two looks 3 s apart, once every page decodes all five others or at the deadline.
  */
@@ -97,12 +99,15 @@ public final class MixedEnginesSfuCallScenario {
       result.put("topologies", new JsonArray(pages.stream().map(p -> call(p, "return window.switchboard.topology()"))
           .toList()));
 
-      JsonArray seen = waitForAllDecoding(pages, ids);
+      JsonArray firstAt = new JsonArray();
+      JsonArray seen = waitForAllDecoding(pages, ids, opened, firstAt);
       result.put("allDecoding", allDecodeEveryOther(seen, ids));
       result.put("allDecodingSeenMs", millisSince(opened));
       result.put("first", seen).put("firstDecodedMs", firstDecodedMs(pages, openedEpochMs));
       Thread.sleep(LATER_MS);
-      result.put("later", look(pages));
+      JsonArray laterAt = new JsonArray();
+      result.put("later", look(pages, opened, laterAt));
+      result.put("firstLookMs", firstAt).put("laterLookMs", laterAt);
       result.put("statuses", new JsonArray(pages.stream().map(p -> call(p, "return window.switchboard.sfu()")).toList()));
       exit = 0;
     } catch (Exception e) {
@@ -153,12 +158,13 @@ public final class MixedEnginesSfuCallScenario {
   }
 
   /** Polls every page until each decodes the video of the five others (or the deadline); returns the last look. */
-  private static JsonArray waitForAllDecoding(List<Page> pages, JsonArray ids) throws Exception {
+  private static JsonArray waitForAllDecoding(List<Page> pages, JsonArray ids, long opened, JsonArray lookedAt)
+      throws Exception {
     long deadline = System.currentTimeMillis() + DEADLINE_MS;
-    JsonArray seen = look(pages);
+    JsonArray seen = look(pages, opened, lookedAt);
     while (!allDecodeEveryOther(seen, ids) && System.currentTimeMillis() < deadline) {
       Thread.sleep(250);
-      seen = look(pages);
+      seen = look(pages, opened, lookedAt);
     }
     return seen;
   }
@@ -183,10 +189,15 @@ public final class MixedEnginesSfuCallScenario {
     return perPage;
   }
 
-  /** Per page, its peers() hook: per owner shown, its name and what is received from it. */
-  static JsonArray look(List<Page> pages) throws Exception {
+  /**
+   * Per page, its peers() hook: per owner shown, its name and what is received from it; {@code lookedAt} gets when
+   * each page was read (ms after {@code opened}), since reading six pages takes seconds here.
+   */
+  static JsonArray look(List<Page> pages, long opened, JsonArray lookedAt) throws Exception {
     JsonArray seen = new JsonArray();
+    lookedAt.clear();
     for (Page page : pages) {
+      lookedAt.add(millisSince(opened));
       Object peers = page.json("window.switchboard ? window.switchboard.peers().then(arguments[0]) : arguments[0]([])");
       seen.add(peers instanceof JsonArray array ? array : new JsonArray());
     }
