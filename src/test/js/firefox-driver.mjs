@@ -6,6 +6,7 @@
 // A script is a Selenium executeAsyncScript body: it reads arguments[0..n-1] and calls the callback passed as
 // the last argument with its result, so the same client scripts drive Chromium (Selenium) and Firefox.
 // Unprompted lines: {"ready":"<browser version>"} once the browser is up, {"console":"…"} per console message.
+// An optional first argument is a JSON object of further Firefox prefs, e.g. '{"media.peerconnection.ice.loopback":true}'.
 import puppeteer from "puppeteer-core";
 import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,6 +28,7 @@ const browser = await puppeteer.launch({
     "media.navigator.permission.disabled": true,
     // real host addresses in candidates instead of mDNS names nobody in a test namespace can resolve
     "media.peerconnection.ice.obfuscate_host_addresses": false,
+    ...JSON.parse(process.argv[2] || "{}"),
   },
 });
 const page = await browser.newPage();

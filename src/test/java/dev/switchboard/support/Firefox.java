@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -33,8 +34,13 @@ public final class Firefox implements AutoCloseable {
   }
 
   public static Firefox start() throws IOException, InterruptedException {
-    ExternalProcess driver = ExternalProcess.start(new ProcessBuilder("node", "firefox-driver.mjs")
-        .directory(NodeModules.DIR.toFile()));
+    return start(Map.of());
+  }
+
+  /** @param prefs Firefox prefs set besides the driver's own (fake devices, no mDNS host names), e.g. for a spec */
+  public static Firefox start(Map<String, Object> prefs) throws IOException, InterruptedException {
+    ExternalProcess driver = ExternalProcess.start(new ProcessBuilder("node", "firefox-driver.mjs",
+        new JsonObject(prefs).encode()).directory(NodeModules.DIR.toFile()));
     String ready = driver.awaitLine(line -> line.startsWith("{\"ready\":"), "that Firefox is up", START);
     return new Firefox(driver, new JsonObject(ready).getString("ready"));
   }

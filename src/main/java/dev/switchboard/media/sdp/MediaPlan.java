@@ -201,10 +201,11 @@ public final class MediaPlan {
     }
     next.addAll(unoffered);
     // a refused offer teaches nothing: the numbers are learned once it is taken
-    offer.sections().forEach(payloads::learn);
+    payloads.learn(offer.sections());
     boolean iceRestart = remote != null && !remote.iceUfrag().equals(offer.iceUfrag());
     sections.clear();
     sections.addAll(next);
+    renumberUnoffered();
     remote = offer;
     pendingOffer = offer;
     state = SignalingState.HAVE_REMOTE_OFFER;
@@ -284,12 +285,31 @@ public final class MediaPlan {
       next.set(at, offered.withMedia(codecs, extmaps, answered).negotiatedAs(agreed));
       changes.compare(offered, next.get(at));
     }
-    answer.sections().forEach(payloads::learn);
+    payloads.learn(answer.sections());
     sections.clear();
     sections.addAll(next);
+    renumberUnoffered();
     remote = answer;
     state = SignalingState.STABLE;
     return changes.result(false);
+  }
+
+  /**
+   * The node's sections the client has not been offered yet take the numbers just learned: the client has never
+   * seen their own, which were the node's defaults when nothing was known (see {@link PayloadMap#learn}).
+   */
+  private void renumberUnoffered() {
+    List<PlannedSection> settled = new ArrayList<>(sections.stream()
+        .filter(s -> s.offered() || s.origin() == Origin.CLIENT).toList());
+    for (int i = 0; i < sections.size(); i++) {
+      PlannedSection section = sections.get(i);
+      if (!section.offered() && section.origin() == Origin.NODE) {
+        PlannedSection renumbered = section.withMedia(payloads.codecs(section.kind(), settled),
+            payloads.extmaps(section.kind(), settled), section.remote());
+        sections.set(i, renumbered);
+        settled.add(renumbered);
+      }
+    }
   }
 
   /** A mid of the node's: t1, t2, ..., skipping any the client uses. */
@@ -309,6 +329,7 @@ public final class MediaPlan {
     }
     sections.replaceAll(s -> s.offered() ? s : s.negotiatedAs(s.negotiated()));
     offeredMids = sections.stream().map(PlannedSection::mid).toList();
+    payloads.offered();
     state = SignalingState.HAVE_LOCAL_OFFER;
     changed = false;
     version++;

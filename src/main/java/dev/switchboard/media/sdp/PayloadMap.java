@@ -4,6 +4,7 @@ import dev.switchboard.media.sdp.NodeCodecs.Key;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +24,34 @@ final class PayloadMap {
   /** Every PT and extension id the client has used for anything: the node's defaults must not collide. */
   private final Set<Integer> clientPts = new HashSet<>();
   private final Set<Integer> clientExtensionIds = new HashSet<>();
+  /** Numbers the node picked for keys the client had not named, until they are offered or the client names them. */
+  private final Set<Key> provisionalPts = EnumSet.noneOf(Key.class);
+  private final Set<Key> provisionalRtxPts = EnumSet.noneOf(Key.class);
+  private final Set<String> provisionalExtensions = new HashSet<>();
 
-  /** Numbers first learned stay: a node section keeps its PTs for as long as it lives. */
-  void learn(RemoteDescription.Section section) {
+  /**
+   * Takes in the numbers of a client's description. Numbers the node picked itself and never offered are
+   * forgotten first: a section planned before the client's first offer (a newcomer to a room with publishers) had
+   * only the node's defaults, which may mean something else to this client (Firefox's mid is 3, the node's default
+   * transport-cc id), and Firefox refuses a description that gives one of its ids another meaning. Numbers
+   * offered or learned stay: a node section keeps its PTs for as long as it lives.
+   */
+  void learn(List<RemoteDescription.Section> sections) {
+    provisionalPts.forEach(pts::remove);
+    provisionalRtxPts.forEach(rtxPts::remove);
+    provisionalExtensions.forEach(extensionIds::remove);
+    offered();
+    sections.forEach(this::learn);
+  }
+
+  /** The node's own numbers went out in an offer: they stay, as learned ones do. */
+  void offered() {
+    provisionalPts.clear();
+    provisionalRtxPts.clear();
+    provisionalExtensions.clear();
+  }
+
+  private void learn(RemoteDescription.Section section) {
     if (section.rejected()) {
       return;
     }
@@ -50,11 +76,17 @@ final class PayloadMap {
     Set<Integer> used = usedPts(sections);
     List<Codec> codecs = new ArrayList<>();
     for (Key key : NodeCodecs.preference(kind)) {
-      int pt = pts.computeIfAbsent(key, k -> free(k.defaultPt, used, 96, 127, 35, 63));
+      int pt = pts.computeIfAbsent(key, k -> {
+        provisionalPts.add(k);
+        return free(k.defaultPt, used, 96, 127, 35, 63);
+      });
       used.add(pt);
       codecs.add(NodeCodecs.codec(key, pt));
       if (key.hasRtx()) {
-        int rtx = rtxPts.computeIfAbsent(key, k -> free(k.defaultRtxPt, used, 96, 127, 35, 63));
+        int rtx = rtxPts.computeIfAbsent(key, k -> {
+          provisionalRtxPts.add(k);
+          return free(k.defaultRtxPt, used, 96, 127, 35, 63);
+        });
         used.add(rtx);
         codecs.add(NodeCodecs.rtx(rtx, pt));
       }
@@ -69,7 +101,10 @@ final class PayloadMap {
     sections.forEach(s -> s.extmaps().forEach(e -> used.add(e.id())));
     List<Extmap> extmaps = new ArrayList<>();
     for (String uri : NodeCodecs.extensions(kind)) {
-      int id = extensionIds.computeIfAbsent(uri, u -> free(NodeCodecs.defaultExtensionId(u), used, 1, 14, 1, 14));
+      int id = extensionIds.computeIfAbsent(uri, u -> {
+        provisionalExtensions.add(u);
+        return free(NodeCodecs.defaultExtensionId(u), used, 1, 14, 1, 14);
+      });
       used.add(id);
       extmaps.add(new Extmap(id, uri, null));
     }
