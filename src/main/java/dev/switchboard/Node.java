@@ -101,7 +101,7 @@ public final class Node {
     ClusterHealth health = !clustered ? null : node.clusterHealth(shared);
     MediaPlacement placement = !clustered ? MediaPlacement.singleNode(config.nodeId())
         : new MediaPlacement(config.nodeId(), config.media().enabled(),
-            new RedisPlacementStore(redis, config.cluster().redisCommandTimeout()), nodeId -> {
+            new RedisPlacementStore(redis, config.cluster().redisCommandTimeout(), HEARTBEAT_TTL), nodeId -> {
               List<String> members = ClusterSupport.members(vertx);
               return members.isEmpty() || members.contains(nodeId); // an empty view cannot tell: no take-over
             });

@@ -1,5 +1,7 @@
 package dev.switchboard.placement;
 
+import dev.switchboard.room.RedisRoomStore;
+
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -24,21 +26,35 @@ public final class RedisPlacementStore implements PlacementStore {
       redis.call('SET', KEYS[1], ARGV[1])
       return ARGV[1]
       """;
-  /** KEYS: media, members. ARGV: lost owner, node. The owner recorded afterwards; '' when the room has no members. */
+  /**
+   * KEYS: media, members, nodes. ARGV: lost owner, node, heartbeat TTL in ms. The owner recorded afterwards; '' when
+   * the room has no members. An owner whose heartbeat in Redis is younger than the TTL keeps the room: the node
+   * that asks may be the one with a stale view of the cluster (healing, paused), and moving the room would split
+   * its media between two nodes.
+   */
   private static final String TAKE_OVER = """
       local owner = redis.call('GET', KEYS[1])
       if owner and owner ~= ARGV[1] then return owner end
       if redis.call('EXISTS', KEYS[2]) == 0 then return '' end
+      local beat = redis.call('ZSCORE', KEYS[3], ARGV[1])
+      if beat then
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        if now - tonumber(beat) < tonumber(ARGV[3]) then return ARGV[1] end
+      end
       redis.call('SET', KEYS[1], ARGV[2])
       return ARGV[2]
       """;
 
   private final RedisAPI redis;
   private final long timeoutMillis;
+  private final long heartbeatTtlMillis;
 
-  public RedisPlacementStore(RedisAPI redis, Duration commandTimeout) {
+  /** @param heartbeatTtl the registry's: a node whose last heartbeat is older is silent (RedisRoomStore) */
+  public RedisPlacementStore(RedisAPI redis, Duration commandTimeout, Duration heartbeatTtl) {
     this.redis = redis;
     this.timeoutMillis = commandTimeout.toMillis();
+    this.heartbeatTtlMillis = heartbeatTtl.toMillis();
   }
 
   /** The key of the room's record; {@code RedisRoomStore} deletes it with the room (same spelling there). */
@@ -57,7 +73,7 @@ public final class RedisPlacementStore implements PlacementStore {
 
   @Override
   public Future<String> takeOver(String room, String lostOwner, String node) {
-    return eval(TAKE_OVER, room, lostOwner, node);
+    return eval(TAKE_OVER, room, lostOwner, node, String.valueOf(heartbeatTtlMillis));
   }
 
   @Override
@@ -66,7 +82,7 @@ public final class RedisPlacementStore implements PlacementStore {
   }
 
   private Future<String> eval(String script, String room, String... args) {
-    List<String> call = new ArrayList<>(List.of(script, "2", key(room), membersKey(room)));
+    List<String> call = new ArrayList<>(List.of(script, "3", key(room), membersKey(room), RedisRoomStore.NODES_KEY));
     call.addAll(List.of(args));
     return timed(redis.eval(call)).compose(r -> {
       String owner = r == null ? "" : r.toString();

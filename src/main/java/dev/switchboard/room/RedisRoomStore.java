@@ -222,6 +222,8 @@ public final class RedisRoomStore implements RoomStore {
   private static final String ROOMS = "sb:rooms";
   private static final String SEQUENCE = "sb:seq";
   private static final String NODES = "sb:nodes";
+  /** The heartbeat ZSET's key, for the media placement's take-over (a live owner keeps its rooms). */
+  public static final String NODES_KEY = NODES;
   private static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration DEFAULT_HEARTBEAT_TTL = Duration.ofSeconds(10);
 

@@ -51,7 +51,7 @@ class RedisPlacementStoreTest {
   @BeforeEach
   void empty() {
     on(api.flushall(List.of()), 5);
-    placements = new RedisPlacementStore(api, Duration.ofSeconds(2));
+    placements = new RedisPlacementStore(api, Duration.ofSeconds(2), Duration.ofSeconds(10));
     rooms = new RedisRoomStore(api);
   }
 
@@ -86,6 +86,17 @@ class RedisPlacementStoreTest {
     assertEquals(survivor, on(placements.owner("r"), 5));
     assertEquals(survivor, on(placements.takeOver("r", "n1", "n4"), 5), "a stale take-over changes nothing");
     assertEquals(survivor, on(placements.claim("r", "n4"), 5));
+  }
+
+  @Test
+  void an_owner_that_still_heartbeats_keeps_its_room_whatever_one_nodes_view_of_the_cluster_says() {
+    on(rooms.join("r", new Member("p", "n1"), 25), 5);
+    assertEquals("n1", on(placements.claim("r", "n1"), 5));
+    on(rooms.heartbeat("n1"), 5);
+    assertEquals("n1", on(placements.takeOver("r", "n1", "n2"), 5), "n1 heartbeated within the TTL");
+    assertEquals("n1", on(placements.owner("r"), 5));
+    on(api.zadd(List.of(RedisRoomStore.NODES_KEY, "0", "n1")), 5); // its last heartbeat long ago: silent
+    assertEquals("n2", on(placements.takeOver("r", "n1", "n2"), 5), "a silent owner is replaced");
   }
 
   @Test
