@@ -72,6 +72,24 @@ final class SpecRelays {
   }
 
   /** What arrives at the socket within its timeout, or null. */
+  /**
+   * A datagram the spec expects: waited for up to 5 s (the sockets' short timeouts are for proving that nothing
+   * comes, and a busy CI machine can take longer than those to relay what does).
+   */
+  static byte[] awaitReceived(DatagramSocket socket) throws IOException {
+    int shortTimeout = socket.getSoTimeout();
+    socket.setSoTimeout(5_000);
+    try {
+      byte[] data = received(socket);
+      if (data == null) {
+        throw new AssertionError("nothing received within 5 s on " + socket.getLocalSocketAddress());
+      }
+      return data;
+    } finally {
+      socket.setSoTimeout(shortTimeout);
+    }
+  }
+
   static byte[] received(DatagramSocket socket) throws IOException {
     DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
     try {

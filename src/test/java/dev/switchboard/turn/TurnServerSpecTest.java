@@ -1,6 +1,7 @@
 package dev.switchboard.turn;
 
 import static dev.switchboard.turn.SpecRelays.address;
+import static dev.switchboard.turn.SpecRelays.awaitReceived;
 import static dev.switchboard.turn.SpecRelays.received;
 
 import dev.switchboard.support.FakeClock;
@@ -104,7 +105,7 @@ class TurnServerSpecTest {
     // the media node's permission is for its IP, which the neighbour shares: it must still not pass
     client.sendIndication(address(neighbour), "to the neighbour".getBytes(StandardCharsets.UTF_8));
     client.sendIndication(address(mediaNode), "to the media node".getBytes(StandardCharsets.UTF_8));
-    assertEquals("to the media node", new String(received(mediaNode), StandardCharsets.UTF_8));
+    assertEquals("to the media node", new String(awaitReceived(mediaNode), StandardCharsets.UTF_8));
     assertEquals(null, received(neighbour), "nothing relayed to another port of the media node's address");
     byte[] fromNeighbour = "from the neighbour".getBytes(StandardCharsets.UTF_8);
     neighbour.send(new DatagramPacket(fromNeighbour, fromNeighbour.length, relay));
@@ -132,7 +133,7 @@ class TurnServerSpecTest {
     overTcp.allocate();
     assertTrue(TurnTestClient.success(overTcp.channelBind(0x4000, address(peer))));
     overTcp.sendChannelData(0x4000, "over tcp".getBytes(StandardCharsets.UTF_8));
-    assertEquals("over tcp", new String(received(peer), StandardCharsets.UTF_8), "the TCP client is relayed");
+    assertEquals("over tcp", new String(awaitReceived(peer), StandardCharsets.UTF_8), "the TCP client is relayed");
 
     // the same ip:port over UDP is another 5-tuple: its ChannelData must not ride the TCP allocation
     TurnTestClient sameAddressOverUdp = udp(server, "udp-client", overTcp.localPort());
@@ -311,7 +312,7 @@ class TurnServerSpecTest {
     DatagramSocket bystander = source("127.0.0.2");
     byte[] request = bindingRequest();
     bystander.send(new DatagramPacket(request, request.length, relay));
-    assertNotNull(received(bystander), "another source address has its own budget");
+    assertNotNull(awaitReceived(bystander), "another source address has its own budget");
   }
 
   /** An Allocate whose last attribute is a FINGERPRINT with a correct CRC but a length field of 255. */
@@ -338,6 +339,6 @@ class TurnServerSpecTest {
     byte[] raw = client.receiveRaw();
     assertEquals(400, TurnTestClient.errorCode(Message.decode(raw, 0, raw.length)));
     client.sendChannelData(0x4000, "still here".getBytes(StandardCharsets.UTF_8));
-    assertEquals("still here", new String(received(peer), StandardCharsets.UTF_8), "connection and allocation kept");
+    assertEquals("still here", new String(awaitReceived(peer), StandardCharsets.UTF_8), "connection and allocation kept");
   }
 }
