@@ -4,6 +4,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.BusIceServers;
 import dev.switchboard.gateway.ConnectionLimits;
+import dev.switchboard.gateway.LocalPeers;
 import dev.switchboard.metrics.MetricsVerticle;
 import dev.switchboard.metrics.SwitchboardMetrics;
 import dev.switchboard.bus.Addresses;
@@ -123,6 +124,8 @@ public final class Node {
     }
     // one set of caps for all gateway instances: a client's share of the node does not grow with the instances
     ConnectionLimits connectionLimits = GatewayVerticle.limitsFor(config);
+    // one map of the node's sessions: a signal to a peer of another gateway instance is still written directly
+    LocalPeers localPeers = new LocalPeers();
     TurnCredentials credentials;
     try {
       credentials = turnCredentials(config);
@@ -173,7 +176,7 @@ public final class Node {
         })
         .compose(ignored -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle(config, new BusIceServers(vertx.eventBus()), metrics,
-              connectionLimits);
+              connectionLimits, localPeers);
           if (health != null) {
             gateway.clusterHooks(health::admitting, health::readiness);
           }

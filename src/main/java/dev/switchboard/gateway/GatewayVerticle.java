@@ -58,11 +58,14 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** How often sockets are checked for an outbound queue that stays full. */
   private static final long BACKLOG_SWEEP_MILLIS = 1_000;
+  /** How often direct deliveries are checked for a confirmation overdue (SignalRelay.DELIVERY_TIMEOUT_MILLIS). */
+  private static final long DEADLINE_SWEEP_MILLIS = 500;
 
   private final SwitchboardConfig config;
   private final IceServers iceServers;
   private final SwitchboardMetrics metrics;
   private final ConnectionLimits connectionLimits;
+  private final LocalPeers localPeers;
   private ClientAddress clientAddresses;
   private RegistryClient readiness;
   private AccessTokens tokens;
@@ -79,18 +82,22 @@ public final class GatewayVerticle extends VerticleBase {
   /** Which node serves a room's media; a single node serves its own (see {@link #mediaPlacement}). */
   private volatile MediaPlacement placement;
 
-  /** @param connectionLimits shared by every gateway instance of the node */
+  /**
+   * @param connectionLimits shared by every gateway instance of the node
+   * @param localPeers       the node's peer sessions, shared by every gateway instance of the node
+   */
   public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics,
-                         ConnectionLimits connectionLimits) {
+                         ConnectionLimits connectionLimits, LocalPeers localPeers) {
     this.config = config;
     this.iceServers = iceServers;
     this.metrics = metrics;
     this.connectionLimits = connectionLimits;
+    this.localPeers = localPeers;
   }
 
-  /** A gateway with caps of its own (one instance, or tests). */
+  /** A gateway with caps and a session map of its own (one instance, or tests). */
   public GatewayVerticle(SwitchboardConfig config, IceServers iceServers, SwitchboardMetrics metrics) {
-    this(config, iceServers, metrics, limitsFor(config));
+    this(config, iceServers, metrics, limitsFor(config), new LocalPeers());
   }
 
   public static ConnectionLimits limitsFor(SwitchboardConfig config) {
@@ -121,12 +128,20 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> AccessTokens.from(vertx, config.auth(), java.time.Clock.systemUTC()))
         .compose(accessTokens -> {
           tokens = accessTokens;
-          signaling = new Signaling(config.nodeId(), new RegistryClient(vertx.eventBus(), 5_000),
-              new RoomBroadcasts(vertx.eventBus()), iceServers, metrics, vertx.eventBus(), tokens,
+          RegistryClient registry = new RegistryClient(vertx.eventBus(), 5_000);
+          RoomBroadcasts broadcasts = new RoomBroadcasts(vertx.eventBus());
+          DeliveryDeadlines deadlines = new DeliveryDeadlines(
+              TimeUnit.MILLISECONDS.toNanos(SignalRelay.DELIVERY_TIMEOUT_MILLIS), System::nanoTime);
+          // cancelled with the verticle on undeploy
+          vertx.setPeriodic(DEADLINE_SWEEP_MILLIS, t -> deadlines.sweep());
+          SignalRelay relay = new SignalRelay(registry, broadcasts.members(), localPeers, vertx.eventBus(), deadlines,
+              metrics);
+          signaling = new Signaling(config.nodeId(), registry,
+              broadcasts, iceServers, metrics, vertx.eventBus(), tokens,
               config.auth().tokenMode(), connectionLimits, vertx, new ResumeTokens(),
               config.sessionResume().toMillis(), new MediaClient(vertx.eventBus(), MEDIA_TIMEOUT_MILLIS,
               placement == null ? MediaPlacement.singleNode(config.nodeId()) : placement),
-              config.rooms().topology());
+              config.rooms().topology(), localPeers, relay);
           // a lost node's media rooms are renegotiated elsewhere (protocol.md §8, media:reset)
           vertx.eventBus().<String>localConsumer(Addresses.NODE_LOST, lost -> signaling.media().nodeLost(lost.body()));
           server = vertx.createHttpServer(serverOptions(channel));

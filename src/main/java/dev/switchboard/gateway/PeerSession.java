@@ -67,6 +67,8 @@ final class PeerSession {
   private Phase phase = Phase.LIVE;
   private final SessionRooms rooms = new SessionRooms();
   private final HeldSignals<SignalDelivery> heldSignals = new HeldSignals<>();
+  /** This peer's signals in flight, per target: a pair's order across relay paths. */
+  private final SignalLanes<SignalRelay.Path> lanes = new SignalLanes<>();
   private long holdTimer = -1;
   /** This socket came with a resume token that was refused: its first room join says so. */
   private boolean resumeRefused;
@@ -116,7 +118,24 @@ final class PeerSession {
    */
   Future<Void> listen(EventBus bus) {
     inbox = bus.consumer(Addresses.peer(peerId), this::onMessage);
+    // reachable directly from this node's gateways exactly while its address is registered
+    signaling.localPeers().add(this, signaling.vertx().getOrCreateContext());
     return inbox.completion();
+  }
+
+  SignalLanes<SignalRelay.Path> lanes() {
+    return lanes;
+  }
+
+  /**
+   * A signal handed over by a gateway of this node, on this session's event loop: delivered as one from its
+   * address would be; refused {@code peer_unreachable} once the session moved or ended.
+   */
+  Future<Void> deliverDirect(SignalDelivery delivery) {
+    if (phase == Phase.HANDED_OVER || phase == Phase.ENDED) {
+      return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
+    }
+    return deliver(delivery);
   }
 
   private void onMessage(Message<Object> message) {
@@ -412,6 +431,7 @@ final class PeerSession {
   }
 
   private Future<Void> unregister() {
+    signaling.localPeers().remove(this);
     MessageConsumer<Object> consumer = inbox;
     inbox = null;
     return consumer == null ? Future.succeededFuture() : consumer.unregister();

@@ -20,6 +20,8 @@ final class RoomBroadcasts {
   private final EventBus bus;
   private final LocalPubSub pubSub = new LocalPubSub();
   private final Map<String, MessageConsumer<JsonObject>> consumers = new HashMap<>();
+  /** Who is in the rooms, from the same events: kept exactly as long as they arrive. */
+  private final RoomMembers members = new RoomMembers();
 
   RoomBroadcasts(EventBus bus) {
     this.bus = bus;
@@ -33,11 +35,17 @@ final class RoomBroadcasts {
     if (consumer == null) {
       consumer = bus.consumer(Addresses.roomEvents(room), message -> {
         RoomEvent event = RoomEvent.fromJson(message.body());
+        // before any local socket hears of it: a signal sent after its sender saw the event is judged by it
+        members.apply(event);
         pubSub.broadcast(topic, event.kind().wireEvent(), event.payload(), event.peerId());
       });
       consumers.put(room, consumer);
     }
     return consumer.completion();
+  }
+
+  RoomMembers members() {
+    return members;
   }
 
   void unsubscribe(String room, String peerId, ChannelSocket socket) {
@@ -46,6 +54,7 @@ final class RoomBroadcasts {
       if (consumer != null) {
         consumer.unregister();
       }
+      members.forgetRoom(room);
     }
   }
 

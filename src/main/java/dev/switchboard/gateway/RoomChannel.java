@@ -80,8 +80,20 @@ final class RoomChannel implements ChannelHandler {
     }
     PeerProfile profile = new PeerProfile(grant.identity(), grant.name(), grant.metadata(), grant.verified(),
         grant.publish(), grant.subscribe(), grant.admin());
+    RoomMembers members = signaling.broadcasts().members();
+    members.joinStarted(room);
+    boolean[] answered = {false};
     return signaling.broadcasts().subscribe(room, peerId, session.socket())
         .compose(v -> signaling.registry().join(new JoinRequest(room, peerId, signaling.nodeId(), profile)))
+        .andThen(admission -> {
+          // who was there when the registry admitted this peer: the room's events keep it current from here
+          answered[0] = true;
+          if (admission.succeeded()) {
+            members.joinAdmitted(room, peerId, admission.result().peers());
+          } else {
+            members.joinFailed(room, peerId);
+          }
+        })
         .compose(reply -> session.iceServers(grant.identity()).map(ice -> {
           session.joined(room);
           peersAtJoin = new JsonObject().put("peers", new JsonArray(reply.peers())).put("members", reply.members());
@@ -92,6 +104,11 @@ final class RoomChannel implements ChannelHandler {
               .put("topology", signaling.topology().wireName());
         }))
         .recover(failure -> {
+          if (!answered[0]) {
+            members.joinFailed(room, peerId);
+          } else {
+            members.forget(room, peerId);
+          }
           signaling.broadcasts().unsubscribe(room, peerId, session.socket());
           ChannelError error = asChannelError(failure);
           if (BusFailure.REGISTRY_UNAVAILABLE.equals(error.reason())) {
@@ -183,8 +200,8 @@ final class RoomChannel implements ChannelHandler {
       return Future.failedFuture(new ChannelError(PUBLISH_NOT_ALLOWED));
     }
     long arrival = System.nanoTime();
-    return signaling.registry().signal(new SignalRequest(room, peerId, to, kind, payload.getValue("body"),
-            grant.admin()))
+    return signaling.relay().relay(session.lanes(), new SignalRequest(room, peerId, to, kind,
+            payload.getValue("body"), grant.admin()))
         .<JsonObject>map(v -> {
           signaling.metrics().signalRelayed(kind, System.nanoTime() - arrival);
           return null;
@@ -284,8 +301,14 @@ final class RoomChannel implements ChannelHandler {
     }
     return signaling.registry().update(new MemberUpdate(room, target, MemberUpdate.Op.REMOVE))
         .recover(failure -> Future.failedFuture(asChannelError(failure)))
-        .compose(removed -> removed ? Future.succeededFuture(new JsonObject())
-            : Future.failedFuture(new ChannelError(ChannelError.UNKNOWN_PEER)));
+        .compose(removed -> {
+          if (removed) {
+            // its peer:left may still be on its way: no signal is relayed to it on the strength of older events
+            signaling.broadcasts().members().forget(room, target);
+          }
+          return removed ? Future.succeededFuture(new JsonObject())
+              : Future.failedFuture(new ChannelError(ChannelError.UNKNOWN_PEER));
+        });
   }
 
   @Override

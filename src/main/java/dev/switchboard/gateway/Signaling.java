@@ -18,7 +18,7 @@ import io.vertx.core.eventbus.EventBus;
 record Signaling(String nodeId, RegistryClient registry, RoomBroadcasts broadcasts, IceServers iceServers,
                  SwitchboardMetrics metrics, EventBus bus, AccessTokens tokens, boolean tokenMode,
                  ConnectionLimits limits, Vertx vertx, ResumeTokens resumeTokens, long resumeMillis,
-                 MediaClient media, Topology topology) {
+                 MediaClient media, Topology topology, LocalPeers localPeers, SignalRelay relay) {
   boolean resumeEnabled() {
     return resumeMillis > 0;
   }

@@ -33,6 +33,7 @@ public final class SwitchboardMetrics {
   // measurable share of the signaling hot path
   private final Map<String, Counter> relayedByKind = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> signalsByPath = new ConcurrentHashMap<>();
   private final Map<String, Counter> joinsByResult = new ConcurrentHashMap<>();
   private final Map<String, Counter> socketsRefusedByReason = new ConcurrentHashMap<>();
   private final Map<String, Counter> accessRefusedByReason = new ConcurrentHashMap<>();
@@ -109,6 +110,14 @@ public final class SwitchboardMetrics {
   public void signalRelayed(String kind, long nanosSinceArrival) {
     counter(relayedByKind, "switchboard.signals.relayed", "kind", KNOWN_KINDS.contains(kind) ? kind : "other").increment();
     signalDelivery.record(nanosSinceArrival, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The path a signal took from its sender's gateway: {@code direct} (target on this node), {@code bus}
+   * (target on another node) or {@code registry} (membership not known at the gateway: the store was asked).
+   */
+  public void signalPath(String path) {
+    counter(signalsByPath, "switchboard.signals.path", "path", path).increment();
   }
 
   public void signalRefused(String reason) {

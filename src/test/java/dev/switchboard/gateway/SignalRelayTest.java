@@ -41,6 +41,13 @@ class SignalRelayTest {
     return from.push(from.joinRef(topic), topic, "signal:offer", new JsonObject().put("to", to).put("body", body));
   }
 
+  /** How many signals left this node's gateways on a path: direct, bus or registry. */
+  static double path(TestNode node, String path) {
+    io.micrometer.core.instrument.Counter counter = node.node().metrics().registry()
+        .find("switchboard.signals.path").tag("path", path).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   private static String reason(JsonObject reply) {
     return reply.getJsonObject("response").getString("reason");
   }
@@ -54,6 +61,34 @@ class SignalRelayTest {
   private static void rejoin(TestClient client, String room) {
     JsonObject reply = client.join("room:" + room, new JsonObject());
     assertEquals("ok", reply.getString("status"), reply::encode);
+  }
+
+  @Test
+  void signals_between_members_the_gateway_knows_are_written_directly_without_asking_the_registry(Vertx vertx) {
+    try (TestNode node = TestNode.start(vertx, TWO_INSTANCES); TestClient a = node.connect();
+         TestClient b = node.connect(); TestClient c = node.connect()) {
+      a.enter("known");
+      b.enter("known");
+      c.enter("known");
+      a.awaitEvent("room:known", "peer:joined");
+      a.awaitEvent("room:known", "peer:joined");
+      b.awaitEvent("room:known", "peer:joined");
+      double registryBefore = path(node, "registry");
+      double directBefore = path(node, "direct");
+      // b and c learned a from their join replies, a learned them from peer:joined; each pair in both directions
+      for (TestClient from : List.of(a, b, c)) {
+        for (TestClient to : List.of(a, b, c)) {
+          if (from != to) {
+            assertEquals("ok", signal(from, "known", to.peerId(), "hi").getString("status"));
+          }
+        }
+      }
+      assertEquals(registryBefore, path(node, "registry"), "the registry was not asked");
+      assertEquals(directBefore + 6, path(node, "direct"));
+      for (TestClient to : List.of(a, b, c)) {
+        assertEquals(2, to.count(TestClient.event("peer:" + to.peerId(), "signal:offer")), () -> to.history().toString());
+      }
+    }
   }
 
   @Test
