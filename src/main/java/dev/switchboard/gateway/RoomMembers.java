@@ -93,9 +93,8 @@ final class RoomMembers {
     switch (event.kind()) {
       case JOINED -> add(known, event.peerId());
       case LEFT -> known.members.remove(event.peerId());
-      case STATE -> {
-        return; // a disconnected member is still a member (its signals are held for a resume)
-      }
+      // only a member's state is announced; a resumed session rejoins with no peer:joined, only this
+      case STATE -> add(known, event.peerId());
     }
     if (known.joinsInFlight > 0) {
       known.touched.add(event.peerId());
