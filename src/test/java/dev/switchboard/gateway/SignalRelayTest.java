@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.auth.TestTokens;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
@@ -135,6 +136,31 @@ class SignalRelayTest {
       Set<Integer> received = new TreeSet<>(receivedSeqs(b));
       assertEquals(acknowledged, received, "ok exactly for the signals b received");
       assertTrue(received.size() < signals, "the leave refused the signals after it");
+    }
+  }
+
+  @Test
+  void a_signal_to_a_peer_an_admin_just_removed_is_refused_even_before_its_peer_left_arrives(Vertx vertx) {
+    String secret = "relay-secret-of-at-least-32-bytes-00001";
+    Map<String, String> env = new HashMap<>(TWO_INSTANCES);
+    env.put("SWITCHBOARD_AUTH_MODE", "token");
+    env.put("SWITCHBOARD_AUTH_KEYS", "k1:" + secret);
+    long now = System.currentTimeMillis() / 1000;
+    java.util.function.Function<JsonObject, String> token = claims -> TestTokens.hs256(TestTokens.header("HS256", "k1"),
+        claims.put("room", "r1").put("iat", now).put("exp", now + 600), secret);
+    try (TestNode node = TestNode.start(vertx, env);
+         TestClient admin = node.connect(token.apply(new JsonObject().put("sub", "host").put("admin", true)));
+         TestClient b = node.connect(token.apply(new JsonObject().put("sub", "bob")))) {
+      admin.enter("r1");
+      b.enter("r1");
+      assertEquals("ok", signal(admin, "r1", b.peerId(), "before").getString("status"));
+      JsonObject removed = admin.push(admin.joinRef("room:r1"), "room:r1", "admin:remove",
+          new JsonObject().put("peer_id", b.peerId()));
+      assertEquals("ok", removed.getString("status"), removed::encode);
+      JsonObject after = signal(admin, "r1", b.peerId(), "after");
+      assertEquals("error", after.getString("status"), after::encode);
+      assertEquals(0, b.count(TestClient.event("signal:offer").and(f -> "after".equals(f.getJsonObject(4)
+          .getValue("body")))));
     }
   }
 
