@@ -31,13 +31,17 @@ final class SignalLanes<L> {
   private record Waiting<L>(Supplier<L> choose, Function<L, Future<Void>> send, Promise<Void> done) {
   }
 
-  private final Map<String, Pair<L>> pairs = new HashMap<>();
+  /** Made on the first signal: most sockets of a big node are idle, and each has its lanes. */
+  private Map<String, Pair<L>> pairs;
 
   /**
    * Sends one signal to {@code target}: {@code choose} picks the path when the signal starts, {@code send}
    * sends it on that path. Completes as the send does.
    */
   Future<Void> submit(String target, Supplier<L> choose, Function<L, Future<Void>> send) {
+    if (pairs == null) {
+      pairs = new HashMap<>(4);
+    }
     Pair<L> pair = pairs.get(target);
     if (pair == null) {
       pair = new Pair<>();
@@ -84,6 +88,6 @@ final class SignalLanes<L> {
 
   /** Pairs with signals in flight or waiting. */
   int pairsActive() {
-    return pairs.size();
+    return pairs == null ? 0 : pairs.size();
   }
 }
