@@ -251,6 +251,11 @@ public final class SignalingBench {
       ExternalProcess.run(new ProcessBuilder("jcmd", String.valueOf(nodePid), "GC.class_histogram")
           .redirectErrorStream(true).redirectOutput(new java.io.File(histogram)), Duration.ofSeconds(60));
     }
+    String heapDump = System.getProperty("heapdump");
+    if (heapDump != null) {
+      // for paths from the GC roots to what the sockets keep (jcmd writes only live objects)
+      ExternalProcess.run(Duration.ofSeconds(120), "jcmd", String.valueOf(nodePid), "GC.heap_dump", heapDump);
+    }
     for (Peer peer : peers) {
       peer.heartbeat();
     }

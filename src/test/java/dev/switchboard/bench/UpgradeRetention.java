@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dh2c=false} turns off HTTP/2 clear-text upgrades; {@code -Dclear=true} clears, after the upgrade,
  * the connection factory that the WebSocket's {@code VertxHandler} keeps (what the gateway's
  * {@code UpgradeLeftovers} does): the lambda captured the HTTP/1 connection and its request.
+ * {@code -Ddirect=true} gives the WebSocket connection the direct outbound queue of strict thread mode instead
+ * of its multi-producer queue (another 1,024-slot chunk), as the gateway does too.
  *
  * <p>Vert.x 5.0.7, 2,000 sockets: all 2,000 HTTP/1 connections reachable without {@code clear}, none with it.
  */
@@ -38,6 +40,7 @@ public final class UpgradeRetention {
     int sockets = Integer.getInteger("sockets", 2000);
     boolean h2c = Boolean.parseBoolean(System.getProperty("h2c", "true"));
     boolean clear = Boolean.getBoolean("clear");
+    boolean direct = Boolean.getBoolean("direct");
     Vertx server = Vertx.vertx();
     Vertx clientVertx = Vertx.vertx();
     List<WeakReference<Object>> httpConnections = new ArrayList<>();
@@ -52,6 +55,9 @@ public final class UpgradeRetention {
           request.toWebSocket().onSuccess(ws -> {
             if (clear) {
               clearConnectionFactory(channel);
+            }
+            if (direct) {
+              writeDirectly(channel);
             }
             synchronized (httpConnections) {
               httpConnections.add(new WeakReference<>(connection));
@@ -80,8 +86,8 @@ public final class UpgradeRetention {
         retained += ref.get() != null ? 1 : 0;
       }
     }
-    System.out.printf("h2c=%s clear=%s: %d sockets upgraded; HTTP/1 connections still reachable after GC: %d%n",
-        h2c, clear, httpConnections.size(), retained);
+    System.out.printf("h2c=%s clear=%s direct=%s: %d sockets upgraded; HTTP/1 connections still reachable after GC: %d%n",
+        h2c, clear, direct, httpConnections.size(), retained);
     System.out.println("pipeline of an upgraded socket: " + pipeline[0]);
     System.out.printf("live heap, client and server together: %.2f KB per socket%n",
         (withSockets - baseline) / 1024.0 / sockets);
@@ -99,6 +105,20 @@ public final class UpgradeRetention {
       java.lang.reflect.Field factory = io.vertx.core.net.impl.VertxHandler.class.getDeclaredField("connectionFactory");
       factory.setAccessible(true);
       factory.set(channel.pipeline().get("handler"), null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void writeDirectly(Channel channel) {
+    try {
+      Object connection = ((io.vertx.core.net.impl.VertxHandler<?>) channel.pipeline().get("handler")).getConnection();
+      java.lang.reflect.Field queue = io.vertx.core.net.impl.VertxConnection.class.getDeclaredField("outboundMessageQueue");
+      queue.setAccessible(true);
+      java.lang.reflect.Constructor<?> direct = Class.forName("io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue")
+          .getDeclaredConstructor(io.vertx.core.net.impl.VertxConnection.class);
+      direct.setAccessible(true);
+      queue.set(connection, direct.newInstance(connection));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
