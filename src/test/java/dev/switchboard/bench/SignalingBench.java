@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
  * process and prints its figures.
  *
- * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid] | memory &lt;port&gt; &lt;node-pid&gt;
+ * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid]
+ * | memory &lt;port&gt; &lt;node-pid&gt; [sockets at each step, e.g. 1000,5000,10000,19000]
  * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt;</pre>
  */
 public final class SignalingBench {
@@ -46,7 +47,8 @@ public final class SignalingBench {
         case "reap" -> bench.reap(Integer.parseInt(args[2]), Long.parseLong(args[3]));
         case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10,
             Integer.parseInt(System.getProperty("warmup", "10")), args.length > 2 ? Long.parseLong(args[2]) : -1);
-        case "memory" -> bench.memory(Arrays.stream(System.getProperty("sockets", "1000,5000,10000,19000").split(","))
+        case "memory" -> bench.memory(Arrays.stream((args.length > 3 ? args[3]
+                : System.getProperty("sockets", "1000,5000,10000,19000")).split(","))
             .mapToInt(Integer::parseInt).toArray(), Long.parseLong(args[2]), Integer.getInteger("hold", 0));
         default -> throw new IllegalArgumentException(args[0]);
       }
