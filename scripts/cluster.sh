@@ -5,6 +5,7 @@
 #   scripts/cluster.sh stop          (stops exactly what start started)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/java-opts.sh   # JAVA_OPTS for every node (README "JVM options")
 dir=target/cluster
 pids="$dir/pids"
 
@@ -27,7 +28,7 @@ start() {
     SWITCHBOARD_TURN_MAX_PORT=$((50999 + 1000 * i)) SWITCHBOARD_TURN_SECRET=${SWITCHBOARD_TURN_SECRET:-cluster-dev-secret} \
     SWITCHBOARD_CLUSTER_ENABLED=true SWITCHBOARD_CLUSTER_PORT=$((5700 + i)) SWITCHBOARD_CLUSTER_MEMBERS="$members" \
     SWITCHBOARD_REDIS_URL=redis://127.0.0.1:6390 SWITCHBOARD_MEDIA_ENABLED=false \
-      java -jar target/switchboard.jar > "$dir/node-$i.log" 2>&1 &
+      java $JAVA_OPTS -jar target/switchboard.jar > "$dir/node-$i.log" 2>&1 &
     echo "$! node-$i" >> "$pids"
   done
   CADDY_HTTP_PORT=8080 CADDY_HTTPS_PORT=8443 CADDY_ADMIN=127.0.0.1:2999 SWITCHBOARD_UPSTREAMS="${upstreams# }" \

@@ -14,7 +14,8 @@ import java.util.function.Function;
 final class Mailbox {
   private final int maxFrames;
   private final int maxBytes;
-  private final ArrayDeque<Held> held = new ArrayDeque<>(4);
+  /** Made on the first frame held: most joins complete before anything is sent to them. */
+  private ArrayDeque<Held> held;
   private int bytes;
 
   private record Held(String frame, Promise<Void> written) {
@@ -27,6 +28,9 @@ final class Mailbox {
 
   /** @return completes when the frame is written after the join, fails if the join fails or the box is full */
   Future<Void> hold(String frame) {
+    if (held == null) {
+      held = new ArrayDeque<>(4);
+    }
     if (held.size() >= maxFrames || bytes + frame.length() > maxBytes) {
       return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
     }
@@ -39,17 +43,19 @@ final class Mailbox {
   /** Writes everything held, in order, through {@code send}. */
   void flush(Function<String, Future<Void>> send) {
     Held next;
-    while ((next = held.poll()) != null) {
+    while (held != null && (next = held.poll()) != null) {
       send.apply(next.frame).onComplete(next.written);
     }
+    held = null;
     bytes = 0;
   }
 
   void failAll(String reason) {
     Held next;
-    while ((next = held.poll()) != null) {
+    while (held != null && (next = held.poll()) != null) {
       next.written.tryFail(new ChannelError(reason));
     }
+    held = null;
     bytes = 0;
   }
 }

@@ -44,7 +44,8 @@ final class RoomChannel implements ChannelHandler {
   private final ChannelContext context;
   private final Signaling signaling;
   private AccessGrant grant;
-  private JsonObject peersAtJoin = new JsonObject();
+  /** From the join's reply until afterJoin pushes it as room:peers; then dropped (it lists the whole room). */
+  private JsonObject peersAtJoin;
   /** The media node the peer negotiated with (null: none): its departure is that node's to know too. */
   private String mediaNode;
   private boolean terminated;
@@ -167,7 +168,10 @@ final class RoomChannel implements ChannelHandler {
 
   @Override
   public void afterJoin() {
-    context.push("room:peers", peersAtJoin);
+    if (peersAtJoin != null) {
+      context.push("room:peers", peersAtJoin);
+      peersAtJoin = null;
+    }
     // the topic is joined now: held signals go out before anything that waited in the join's mailbox
     session.flushHeld(room);
   }

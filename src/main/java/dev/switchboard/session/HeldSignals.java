@@ -21,7 +21,8 @@ public final class HeldSignals<T> {
 
   private final int maxSignals;
   private final long maxBytes;
-  private final ArrayDeque<Held<T>> held = new ArrayDeque<>();
+  /** Made on the first signal held: most sessions never hold one (a few hundred bytes per idle socket). */
+  private ArrayDeque<Held<T>> held;
   private long bytes;
 
   public HeldSignals(int maxSignals, long maxBytes) {
@@ -35,8 +36,11 @@ public final class HeldSignals<T> {
 
   /** False, and nothing held, when this signal would go over either bound. */
   public boolean offer(String room, T signal, int estimatedBytes) {
-    if (held.size() >= maxSignals || bytes + estimatedBytes > maxBytes) {
+    if (size() >= maxSignals || bytes + estimatedBytes > maxBytes) {
       return false;
+    }
+    if (held == null) {
+      held = new ArrayDeque<>(4);
     }
     held.add(new Held<>(room, signal, estimatedBytes));
     bytes += estimatedBytes;
@@ -46,6 +50,9 @@ public final class HeldSignals<T> {
   /** The signals held for {@code room}, in order; they are no longer held. */
   public List<T> take(String room) {
     List<T> taken = new ArrayList<>();
+    if (held == null) {
+      return taken;
+    }
     for (Iterator<Held<T>> it = held.iterator(); it.hasNext(); ) {
       Held<T> next = it.next();
       if (next.room().equals(room)) {
@@ -59,15 +66,17 @@ public final class HeldSignals<T> {
 
   /** Every signal held, in order (for a hand-over); none is held any more. */
   public List<T> takeAll() {
-    List<T> taken = new ArrayList<>(held.size());
-    held.forEach(h -> taken.add(h.signal()));
-    held.clear();
+    List<T> taken = new ArrayList<>(size());
+    if (held != null) {
+      held.forEach(h -> taken.add(h.signal()));
+      held = null;
+    }
     bytes = 0;
     return taken;
   }
 
   public int size() {
-    return held.size();
+    return held == null ? 0 : held.size();
   }
 
   public long bytes() {

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
  * process and prints its figures.
  *
- * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid] | memory &lt;port&gt; &lt;node-pid&gt;
+ * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid]
+ * | memory &lt;port&gt; &lt;node-pid&gt; [sockets at each step, e.g. 1000,5000,10000,19000]
  * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt;</pre>
  */
 public final class SignalingBench {
@@ -46,11 +47,13 @@ public final class SignalingBench {
         case "reap" -> bench.reap(Integer.parseInt(args[2]), Long.parseLong(args[3]));
         case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10,
             Integer.parseInt(System.getProperty("warmup", "10")), args.length > 2 ? Long.parseLong(args[2]) : -1);
-        case "memory" -> bench.memory(Integer.parseInt(System.getProperty("sockets", "10000")), Long.parseLong(args[2]));
+        case "memory" -> bench.memory(Arrays.stream((args.length > 3 ? args[3]
+                : System.getProperty("sockets", "1000,5000,10000,19000")).split(","))
+            .mapToInt(Integer::parseInt).toArray(), Long.parseLong(args[2]), Integer.getInteger("hold", 0));
         default -> throw new IllegalArgumentException(args[0]);
       }
     } finally {
-      bench.vertx.close().await(10, TimeUnit.SECONDS);
+      bench.vertx.close().await(60, TimeUnit.SECONDS); // 19,000 sockets of the memory phase take a while
     }
   }
 
@@ -220,40 +223,92 @@ public final class SignalingBench {
     }
   }
 
-  /** Idle sockets each joined to a room (rooms of 5) and to their own peer topic. */
-  private void memory(int sockets, long nodePid) throws Exception {
-    gc(nodePid);
-    long before = rssKb(nodePid);
-    long heapBefore = heapUsedKb(nodePid);
-    List<Future<Peer>> entering = new ArrayList<>();
-    List<Peer> peers = new ArrayList<>();
-    for (int i = 0; i < sockets; i++) {
-      Peer peer = new Peer();
-      peers.add(peer);
-      entering.add(peer.enter("mem-" + (i / 5)));
-      if (i % 200 == 199) {
-        Future.all(entering).await(60, TimeUnit.SECONDS);
-        entering.clear();
-      }
-    }
-    Future.all(entering).await(60, TimeUnit.SECONDS);
-    Thread.sleep(2000);
+  /**
+   * Idle sockets each joined to a room (rooms of 5) and to their own peer topic, heartbeating every 30 s as
+   * phoenix.js does, added step by step up to each count of {@code steps}. At every step, after a full GC of the
+   * node: (RSS now - RSS with no socket) / sockets, and the same for the live heap. {@code holdSeconds}
+   * ({@code -Dhold}) keeps the last step's sockets open (heartbeating) before its figures, to see whether RSS
+   * stays put or is returned.
+   */
+  private void memory(int[] steps, long nodePid, int holdSeconds) throws Exception {
+    // -Dgc=false: the node's RSS as its collector leaves it, without the full GC before each figure
+    boolean forcedGc = Boolean.parseBoolean(System.getProperty("gc", "true"));
+    System.out.println("node JVM: " + nodeJvmOptions(nodePid));
     gc(nodePid);
     Thread.sleep(1000);
-    long after = rssKb(nodePid);
-    long heapAfter = heapUsedKb(nodePid);
-    System.out.printf("idle joined sockets: %d; node RSS %d MB -> %d MB after a full GC: %.2f KB RSS per joined socket"
-        + " (live heap %d MB -> %d MB: %.2f KB per socket)%n", sockets, before / 1024, after / 1024,
-        (after - before) / (double) sockets, heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) / (double) sockets);
+    long rss0 = rssKb(nodePid);
+    long heap0 = heapUsedKb(nodePid);
+    System.out.printf("no socket: node RSS %.1f MB, live heap %.1f MB%n", rss0 / 1024.0, heap0 / 1024.0);
+    List<Peer> peers = new ArrayList<>();
+    long heartbeats = vertx.setPeriodic(30_000, t -> {
+      List<Peer> all;
+      synchronized (peers) {
+        all = List.copyOf(peers);
+      }
+      for (Peer peer : all) {
+        if (peer.context != null) {
+          peer.context.runOnContext(v -> peer.heartbeat());
+        }
+      }
+    });
+    for (int target : steps) {
+      List<Future<Peer>> entering = new ArrayList<>();
+      long t0 = System.nanoTime();
+      int added = target - peers.size();
+      while (peers.size() < target) {
+        Peer peer = new Peer();
+        entering.add(peer.enter("mem-" + (peers.size() / 5)));
+        synchronized (peers) {
+          peers.add(peer);
+        }
+        if (entering.size() == 200) {
+          Future.all(entering).await(60, TimeUnit.SECONDS);
+          entering.clear();
+        }
+      }
+      Future.all(entering).await(60, TimeUnit.SECONDS);
+      double joinSeconds = (System.nanoTime() - t0) / 1e9;
+      if (target == steps[steps.length - 1] && holdSeconds > 0) {
+        Thread.sleep(holdSeconds * 1000L);
+      }
+      Thread.sleep(2000);
+      if (forcedGc) {
+        gc(nodePid);
+        Thread.sleep(1000);
+      }
+      long rss = rssKb(nodePid);
+      long heap = heapUsedKb(nodePid);
+      System.out.printf("%,6d idle joined sockets: RSS %.0f MB, %.2f KB per socket; %s %.0f MB, %.2f KB per"
+              + " socket (%s; %d sockets connected and joined in %.1f s)%n", target, rss / 1024.0,
+          (rss - rss0) / (double) target, forcedGc ? "live heap" : "heap used", heap / 1024.0,
+          (heap - heap0) / (double) target, forcedGc ? "after a full GC" : "no GC forced", added, joinSeconds);
+    }
+    vertx.cancelTimer(heartbeats);
     String histogram = System.getProperty("histogram");
     if (histogram != null) {
       // which classes the sockets cost: jcmd's live-object histogram while all of them are still joined
       ExternalProcess.run(new ProcessBuilder("jcmd", String.valueOf(nodePid), "GC.class_histogram")
           .redirectErrorStream(true).redirectOutput(new java.io.File(histogram)), Duration.ofSeconds(60));
     }
-    for (Peer peer : peers) {
-      peer.heartbeat();
+    String heapDump = System.getProperty("heapdump");
+    if (heapDump != null) {
+      // for paths from the GC roots to what the sockets keep (jcmd writes only live objects)
+      ExternalProcess.run(Duration.ofSeconds(120), "jcmd", String.valueOf(nodePid), "GC.heap_dump", heapDump);
     }
+  }
+
+  /** The node's JVM options as it was started (its command line up to -jar), and its collector. */
+  private static String nodeJvmOptions(long pid) throws Exception {
+    String[] args = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\\u0000");
+    List<String> options = new ArrayList<>();
+    for (int i = 1; i < args.length && !"-jar".equals(args[i]) && !"-cp".equals(args[i]); i++) {
+      options.add(args[i]);
+    }
+    String flags = ExternalProcess.run(Duration.ofSeconds(30), "jcmd", String.valueOf(pid), "VM.flags").output();
+    java.util.regex.Matcher gc = java.util.regex.Pattern.compile("-XX:\\+Use(\\w+GC)").matcher(flags);
+    java.util.regex.Matcher max = java.util.regex.Pattern.compile("-XX:MaxHeapSize=(\\d+)").matcher(flags);
+    return (options.isEmpty() ? "(defaults)" : String.join(" ", options)) + "; collector " + (gc.find() ? gc.group(1) : "?")
+        + ", max heap " + (max.find() ? Long.parseLong(max.group(1)) >> 20 : -1) + " MB";
   }
 
   private static void gc(long pid) throws Exception {
