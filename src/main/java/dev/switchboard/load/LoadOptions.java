@@ -185,8 +185,13 @@ public record LoadOptions(
       if (duration == 0 && scenario != Scenario.IDLE) {
         throw new UsageError("--duration 0 (until interrupted) applies to the idle scenario only");
       }
-      // churn's --rate is cycles per second (default 10); relay's is signals per pair per second (0: flat out)
-      double effectiveRate = rate != null ? rate : scenario == Scenario.CHURN ? 10 : 0;
+      // churn's --rate is cycles per second (default 10); relay's is signals per pair per second (0: flat out);
+      // rtt's round trips per second per pair (50 stays within the server's default 100 messages/s per socket)
+      double effectiveRate = rate != null ? rate : switch (scenario) {
+        case CHURN -> 10;
+        case RTT -> 50;
+        default -> 0;
+      };
       if (scenario == Scenario.CHURN && effectiveRate <= 0) {
         throw new UsageError("--rate must be above 0 for churn (cycles per second)");
       }

@@ -136,6 +136,10 @@ final class LoadRun {
     report.put("frames_received", stats.framesReceived.sum());
     report.put("heartbeats", stats.heartbeats.sum());
     report.put("heartbeat_rtt_ms", latency(stats.heartbeatRtt.snapshot()));
+    // what this client costs, for sizing a fleet of client processes
+    Runtime jvm = Runtime.getRuntime();
+    report.put("client_rss_mb", round(new ServerProbe(ProcessHandle.current().pid()).rssKb() / 1024.0, 1));
+    report.put("client_heap_used_mb", round((jvm.totalMemory() - jvm.freeMemory()) / 1048576.0, 1));
     return report;
   }
 
