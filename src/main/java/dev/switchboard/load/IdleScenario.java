@@ -56,10 +56,13 @@ final class IdleScenario {
     private long segmentJoined;
     private double segmentSeconds;
     private long segmentOpened;
+    /** The server's live heap before the first socket (--server-heap), or -1. */
+    private final long heapAtStartKb;
 
     Milestones(LoadRun run, Ramp ramp) {
       this.run = run;
       this.ramp = ramp;
+      this.heapAtStartKb = run.options.serverHeap() ? run.probe.liveHeapKb() : -1;
     }
 
     void rampTo(long sockets) {
@@ -105,6 +108,14 @@ final class IdleScenario {
         row.put("server_rss_mb", LoadRun.round(rss / 1024.0, 1));
         row.put("server_rss_kb_per_socket", open > 0 ? LoadRun.round((rss - run.probe.startRssKb()) / (double) open, 2) : null);
       }
+      if (run.options.serverHeap()) {
+        // after the round trips: the full GC it forces would otherwise land in the measured window
+        long heap = run.probe.liveHeapKb();
+        row.put("server_live_heap_mb", heap < 0 ? null : LoadRun.round(heap / 1024.0, 1));
+        row.put("server_live_heap_kb_per_socket", heap < 0 || heapAtStartKb < 0 || open == 0 ? null
+            : LoadRun.round((heap - heapAtStartKb) / (double) open, 2));
+        row.put("server_rss_after_gc_mb", LoadRun.round(run.probe.rssKb() / 1024.0, 1));
+      }
       rows.add(row);
       if (!run.options.json()) {
         print(row);
@@ -136,6 +147,11 @@ final class IdleScenario {
       if (run.probe.present()) {
         line.append(" ").append(row.get("server_cpu_s")).append(" ").append(row.get("server_rss_mb")).append(" ")
             .append(row.get("server_rss_kb_per_socket"));
+      }
+      if (run.options.serverHeap()) {
+        line.append(" heap ").append(row.get("server_live_heap_mb")).append(" MB ")
+            .append(row.get("server_live_heap_kb_per_socket")).append(" KB/socket, rss after gc ")
+            .append(row.get("server_rss_after_gc_mb")).append(" MB");
       }
       run.out.println(line);
       run.out.flush();

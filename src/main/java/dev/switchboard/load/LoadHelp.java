@@ -64,6 +64,8 @@ final class LoadHelp {
       Output
         --server-pid PID       report that local process's CPU seconds used during the run and its RSS
                                (from /proc/PID/stat and /proc/PID/status) in the progress line and summary
+        --server-heap          idle with --report-at: at each milestone also force a full GC in the server
+                               (jcmd PID GC.run; same user, jcmd on PATH) and report its live heap per socket
         --json                 print the summary as one JSON object instead of a table
         --no-progress          no progress line on stderr
         --help                 this text
@@ -76,7 +78,8 @@ final class LoadHelp {
                  heartbeats, heartbeat_rtt_ms, client_rss_mb, client_heap_used_mb, server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
         idle     sockets, room_size, milestones [{sockets, open, errors, connect_join_per_s,
                  heartbeat_p50_ms, heartbeat_p99_ms, heartbeat_samples, signal_rtt_p50_ms,
-                 signal_rtt_p99_ms, signal_samples, server_cpu_s, server_rss_mb, server_rss_kb_per_socket}]
+                 signal_rtt_p99_ms, signal_samples, server_cpu_s, server_rss_mb, server_rss_kb_per_socket,
+                 server_live_heap_mb, server_live_heap_kb_per_socket, server_rss_after_gc_mb}]
         relay    pairs, pairs_signalling, rate_per_pair, window, signalling_s, signals_sent, signals_ok,
                  signals_refused, delivered, delivered_per_s, lost, duplicates, out_of_order,
                  misdelivered, ack_ms

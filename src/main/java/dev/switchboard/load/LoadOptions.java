@@ -35,7 +35,8 @@ public record LoadOptions(
     int background,
     int eventLoops,
     boolean json,
-    boolean progress) {
+    boolean progress,
+    boolean serverHeap) {
 
   /** What the run does (see {@link LoadHelp}). */
   public enum Scenario {
@@ -47,7 +48,7 @@ public record LoadOptions(
   }
 
   static final String DEFAULT_URL = "ws://127.0.0.1:4000/socket/websocket";
-  private static final Set<String> FLAGS = Set.of("--insecure", "--json", "--no-progress", "--help", "-h");
+  private static final Set<String> FLAGS = Set.of("--insecure", "--json", "--no-progress", "--server-heap", "--help", "-h");
   /** Senders keep their in-flight sent times in a ring of this size (LoadPeer). */
   static final int MAX_WINDOW = 1024;
 
@@ -86,6 +87,7 @@ public record LoadOptions(
         switch (arg) {
           case "--insecure" -> b.insecure = true;
           case "--json" -> b.json = true;
+          case "--server-heap" -> b.serverHeap = true;
           default -> b.progress = false;
         }
         continue;
@@ -142,6 +144,7 @@ public record LoadOptions(
     int eventLoops = 2;
     boolean json;
     boolean progress = true;
+    boolean serverHeap;
 
     void set(String option, String value) {
       switch (option) {
@@ -182,6 +185,9 @@ public record LoadOptions(
       if (!reportAt.isEmpty() && reportAt.get(reportAt.size() - 1) > sockets) {
         throw new UsageError("--report-at milestone " + reportAt.get(reportAt.size() - 1) + " is above --sockets " + sockets);
       }
+      if (serverHeap && serverPid == 0) {
+        throw new UsageError("--server-heap needs --server-pid");
+      }
       if (duration == 0 && scenario != Scenario.IDLE) {
         throw new UsageError("--duration 0 (until interrupted) applies to the idle scenario only");
       }
@@ -199,7 +205,7 @@ public record LoadOptions(
       int effectivePairs = pairs != null ? pairs : scenario == Scenario.RTT ? 1 : 10;
       return new LoadOptions(scenario, url, insecure, token, tokenSecret, origin, sockets, roomSize, duration, heartbeat,
           connectRate, sourceIps, serverPid, roomPrefix, idOffset, reportAt, reportSeconds, effectivePairs, effectiveRate, window,
-          background, eventLoops, json, progress);
+          background, eventLoops, json, progress, serverHeap);
     }
   }
 

@@ -80,7 +80,7 @@ class LoadCliTest {
     assertEquals(0, outcome.status());
     for (String option : List.of("--url", "--insecure", "--token", "--token-secret", "--origin", "--sockets", "--room-size",
         "--duration", "--heartbeat", "--connect-rate", "--source-ips", "--server-pid", "--room-prefix", "--id-offset",
-        "--report-at", "--report-seconds", "--pairs", "--rate", "--window", "--background", "--event-loops", "--json",
+        "--report-at", "--report-seconds", "--server-heap", "--pairs", "--rate", "--window", "--background", "--event-loops", "--json",
         "--no-progress", "SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP")) {
       assertTrue(outcome.out().contains(option), "--help mentions " + option);
     }
@@ -141,6 +141,11 @@ class LoadCliTest {
   }
 
   @Test
+  void server_heap_without_a_server_pid_is_an_argument_error() {
+    assertUsageError("--server-heap needs --server-pid", "idle", "--server-heap");
+  }
+
+  @Test
   void report_at_outside_idle_is_an_argument_error() {
     assertUsageError("--report-at applies to the idle scenario only", "relay", "--report-at", "10");
   }
@@ -154,7 +159,7 @@ class LoadCliTest {
   void idle_joins_every_socket_and_reports_a_row_per_milestone() {
     long pid = ProcessHandle.current().pid();
     Outcome outcome = load("idle", "--url", url(node), "--sockets", "20", "--room-size", "5", "--duration", "2",
-        "--heartbeat", "1", "--report-at", "10,20", "--report-seconds", "1", "--server-pid", String.valueOf(pid),
+        "--heartbeat", "1", "--report-at", "10,20", "--report-seconds", "1", "--server-pid", String.valueOf(pid), "--server-heap",
         "--room-prefix", "idle-spec", "--json", "--no-progress");
     assertEquals(0, outcome.status(), outcome.out() + outcome.err());
     JsonObject summary = outcome.json();
@@ -168,6 +173,7 @@ class LoadCliTest {
     assertEquals(20, milestones.getJsonObject(1).getLong("open"));
     assertTrue(milestones.getJsonObject(1).getLong("signal_samples") > 0, "signal round trips between two joined peers");
     assertTrue(summary.getJsonObject("server").getDouble("rss_mb") > 0, "the server's RSS, read from /proc");
+    assertTrue(milestones.getJsonObject(1).getDouble("server_live_heap_mb") > 0, "the server's live heap, from jcmd");
   }
 
   @Test
