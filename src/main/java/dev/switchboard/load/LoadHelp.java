@@ -86,6 +86,7 @@ final class LoadHelp {
         churn    rate, room_size, cycles_started, cycles_completed, cycles_failed, cycles_per_s, cycle_ms
         rtt      background, pairs, rate_per_pair, round_trips, round_trips_per_s, rtt_ms, ack_ms
       A latency (*_ms) is {count, p50, p99, max} in milliseconds; null when there was no sample.
+      rate_per_pair 0 means flat out (relay) or back to back (rtt).
 
       The server's per-address caps stop a load run from one machine long before the server is full. Raise
       them on the server for the run (conf/switchboard.yaml keys, or their SWITCHBOARD_* variables):

@@ -59,7 +59,7 @@ final class RttScenario {
     Map<String, Object> report = run.commonReport();
     report.put("background", (long) background);
     report.put("pairs", (long) o.pairs());
-    report.put("rate_per_pair", o.rate() == 0 ? "back to back" : o.rate());
+    report.put("rate_per_pair", o.rate()); // 0: back to back
     report.put("round_trips", roundTrips);
     report.put("round_trips_per_s", LoadRun.round(roundTrips / Math.max(1e-3, seconds), 0));
     report.put("rtt_ms", LoadRun.latency(rtt.snapshot()));
