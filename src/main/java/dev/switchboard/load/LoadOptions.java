@@ -36,7 +36,9 @@ public record LoadOptions(
     int eventLoops,
     boolean json,
     boolean progress,
-    boolean serverHeap) {
+    boolean serverHeap,
+    URI spanUrl,
+    int spanEvery) {
 
   /** What the run does (see {@link LoadHelp}). */
   public enum Scenario {
@@ -145,6 +147,8 @@ public record LoadOptions(
     boolean json;
     boolean progress = true;
     boolean serverHeap;
+    URI spanUrl;
+    int spanEvery = 1;
 
     void set(String option, String value) {
       switch (option) {
@@ -168,6 +172,8 @@ public record LoadOptions(
         case "--window" -> window = integer(option, value, 1, MAX_WINDOW);
         case "--background" -> background = integer(option, value, 0, 1_000_000);
         case "--event-loops" -> eventLoops = integer(option, value, 1, 64);
+        case "--span-url" -> spanUrl = url(value);
+        case "--span-every" -> spanEvery = integer(option, value, 1, 1_000_000);
         default -> throw new UsageError("unknown option: " + option);
       }
     }
@@ -205,7 +211,7 @@ public record LoadOptions(
       int effectivePairs = pairs != null ? pairs : scenario == Scenario.RTT ? 1 : 10;
       return new LoadOptions(scenario, url, insecure, token, tokenSecret, origin, sockets, roomSize, duration, heartbeat,
           connectRate, sourceIps, serverPid, roomPrefix, idOffset, reportAt, reportSeconds, effectivePairs, effectiveRate, window,
-          background, eventLoops, json, progress, serverHeap);
+          background, eventLoops, json, progress, serverHeap, spanUrl, spanEvery);
     }
   }
 
