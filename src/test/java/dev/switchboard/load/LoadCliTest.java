@@ -80,7 +80,7 @@ class LoadCliTest {
     assertEquals(0, outcome.status());
     for (String option : List.of("--url", "--insecure", "--token", "--token-secret", "--origin", "--sockets", "--room-size",
         "--duration", "--heartbeat", "--connect-rate", "--source-ips", "--server-pid", "--room-prefix", "--id-offset",
-        "--report-at", "--report-seconds", "--server-heap", "--pairs", "--rate", "--window", "--background", "--event-loops", "--json",
+        "--report-at", "--report-seconds", "--server-heap", "--span-url", "--span-every", "--pairs", "--rate", "--window", "--background", "--event-loops", "--json",
         "--no-progress", "SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP")) {
       assertTrue(outcome.out().contains(option), "--help mentions " + option);
     }
