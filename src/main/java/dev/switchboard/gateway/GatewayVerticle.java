@@ -269,7 +269,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void open(ServerWebSocket ws, Channel channel, String client, AccessGrant grant, SessionHandover handover,
                     boolean resumeRefused) {
-    WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis());
+    WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis(),
+        config.channel().transportMaxFrameBytes());
     PeerSession session = new PeerSession(handover != null ? handover.peerId() : PeerIds.next(), client, transport,
         limits, signaling, grant);
     if (handover != null) {

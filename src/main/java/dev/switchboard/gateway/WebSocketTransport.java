@@ -2,10 +2,19 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.channel.ChannelError;
 import dev.switchboard.channel.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 
 import java.util.concurrent.TimeUnit;
 
@@ -13,18 +22,34 @@ import java.util.concurrent.TimeUnit;
  * A Vert.x server WebSocket as a channel transport. Closing always completes: Vert.x starts its closing
  * timeout only once the close frame was flushed, which never happens for a client that stops reading, so
  * the TCP connection is dropped here after {@code closeTimeoutMillis} whatever the client does.
+ *
+ * <p>Text frames are written to the Netty channel without a flush, and the socket is flushed once at the end
+ * of the event-loop turn (a relay writes to many sockets per turn; Vert.x would flush, one syscall, per frame).
+ * Unflushed frames count against the channel's write buffer like flushed ones, so {@link #writeQueueFull} and
+ * the slow-reader cut-off see them. A send's future still completes when its frame was written to the
+ * connection (Netty's write promise, completed on the socket's context).
  */
 final class WebSocketTransport implements Transport {
   private final ServerWebSocket ws;
   private final Channel channel;
   private final long closeTimeoutMillis;
+  private final int maxFrameBytes;
+  private final ContextInternal context;
+  private final Runnable flush = this::flushNow;
+  private boolean flushScheduled;
   private boolean closing;
 
-  /** @param channel the Netty channel of the upgraded connection */
-  WebSocketTransport(ServerWebSocket ws, Channel channel, long closeTimeoutMillis) {
+  /**
+   * @param channel the Netty channel of the upgraded connection
+   * @param maxFrameBytes a message above this goes out in fragments of at most this size, as Vert.x sends it
+   */
+  WebSocketTransport(ServerWebSocket ws, Channel channel, long closeTimeoutMillis, int maxFrameBytes) {
     this.ws = ws;
     this.channel = channel;
     this.closeTimeoutMillis = closeTimeoutMillis;
+    this.maxFrameBytes = maxFrameBytes;
+    // the socket's context: write futures complete on it, as Vert.x's own writes do
+    this.context = (ContextInternal) java.util.Objects.requireNonNull(Vertx.currentContext(), "not on a Vert.x context");
   }
 
   /** The Netty channel under the socket, for the guards that sit below Vert.x (control frames). */
@@ -37,12 +62,59 @@ final class WebSocketTransport implements Transport {
     if (closing || ws.isClosed()) {
       return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
     }
-    return ws.writeTextMessage(text);
+    PromiseInternal<Void> written = context.promise();
+    ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), text);
+    if (bytes.readableBytes() <= maxFrameBytes) {
+      channel.write(new TextWebSocketFrame(bytes)).addListener(written);
+    } else {
+      writeFragments(bytes, written);
+    }
+    scheduleFlush();
+    return written.future();
   }
 
+  private void writeFragments(ByteBuf bytes, PromiseInternal<Void> written) {
+    int length = bytes.readableBytes();
+    for (int offset = 0; offset < length; offset += maxFrameBytes) {
+      int size = Math.min(maxFrameBytes, length - offset);
+      ByteBuf part = bytes.retainedSlice(offset, size);
+      boolean last = offset + size == length;
+      WebSocketFrame frame = offset == 0 ? new TextWebSocketFrame(false, 0, part)
+          : new ContinuationWebSocketFrame(last, 0, part);
+      if (last) {
+        channel.write(frame).addListener(written);
+      } else {
+        channel.write(frame, channel.voidPromise());
+      }
+    }
+    bytes.release();
+  }
+
+  /** One flush per socket per event-loop turn, after everything this turn wrote to it. */
+  private void scheduleFlush() {
+    if (flushScheduled) {
+      return;
+    }
+    flushScheduled = true;
+    if (channel.eventLoop() instanceof SingleThreadEventLoop loop) {
+      loop.executeAfterEventLoopIteration(flush);
+    } else {
+      channel.eventLoop().execute(flush);
+    }
+  }
+
+  private void flushNow() {
+    flushScheduled = false;
+    channel.flush();
+  }
+
+  /**
+   * The channel's write buffer is above its high-water mark (the connection's write queue size): Vert.x's own
+   * queue only fills once the channel is unwritable, and this transport's frames bypass it.
+   */
   @Override
   public boolean writeQueueFull() {
-    return !ws.isClosed() && ws.writeQueueFull();
+    return !ws.isClosed() && (!channel.isWritable() || ws.writeQueueFull());
   }
 
   /**
@@ -68,6 +140,7 @@ final class WebSocketTransport implements Transport {
     }
     closing = true;
     if (!ws.isClosed()) {
+      channel.flush(); // what was written this turn goes before the close frame
       ws.close(code, reason);
     }
     channel.eventLoop().schedule(this::drop, closeTimeoutMillis, TimeUnit.MILLISECONDS);
