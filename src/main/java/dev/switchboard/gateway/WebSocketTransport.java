@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SingleThreadEventLoop;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -23,13 +22,16 @@ import java.util.concurrent.TimeUnit;
  * timeout only once the close frame was flushed, which never happens for a client that stops reading, so
  * the TCP connection is dropped here after {@code closeTimeoutMillis} whatever the client does.
  *
- * <p>Text frames are written to the Netty channel without a flush, and the socket is flushed once at the end
- * of the event-loop turn (a relay writes to many sockets per turn; Vert.x would flush, one syscall, per frame).
+ * <p>Text frames are written to the Netty channel without a flush, and the socket is flushed once by a task
+ * queued behind the first unflushed write (a relay writes to many sockets per turn of the event loop, and to
+ * the same socket several times; Vert.x would flush, one syscall, per frame).
  * Unflushed frames count against the channel's write buffer like flushed ones, so {@link #writeQueueFull} and
  * the slow-reader cut-off see them. A send's future still completes when its frame was written to the
  * connection (Netty's write promise, completed on the socket's context).
  */
 final class WebSocketTransport implements Transport {
+  /** Unflushed text beyond which a socket is flushed at once (about a socket buffer's worth of frames). */
+  private static final int FLUSH_AT_BYTES = 32 * 1024;
   private final ServerWebSocket ws;
   private final Channel channel;
   private final long closeTimeoutMillis;
@@ -37,6 +39,7 @@ final class WebSocketTransport implements Transport {
   private final ContextInternal context;
   private final Runnable flush = this::flushNow;
   private boolean flushScheduled;
+  private int unflushedBytes;
   private boolean closing;
 
   /**
@@ -64,12 +67,13 @@ final class WebSocketTransport implements Transport {
     }
     PromiseInternal<Void> written = context.promise();
     ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), text);
-    if (bytes.readableBytes() <= maxFrameBytes) {
+    int length = bytes.readableBytes();
+    if (length <= maxFrameBytes) {
       channel.write(new TextWebSocketFrame(bytes)).addListener(written);
     } else {
       writeFragments(bytes, written);
     }
-    scheduleFlush();
+    scheduleFlush(length);
     return written.future();
   }
 
@@ -90,22 +94,29 @@ final class WebSocketTransport implements Transport {
     bytes.release();
   }
 
-  /** One flush per socket per event-loop turn, after everything this turn wrote to it. */
-  private void scheduleFlush() {
-    if (flushScheduled) {
+  /**
+   * One flush per socket for what the current event-loop task, and every task queued behind it, wrote to it: a
+   * task queued now, not at the end of the loop's iteration, which under a flood of tasks could hold the frames
+   * (and the senders' ok) for the loop's whole task quantum. A long run of writes is flushed as it goes.
+   */
+  private void scheduleFlush(int bytes) {
+    unflushedBytes += bytes;
+    if (unflushedBytes >= FLUSH_AT_BYTES) {
+      flushNow();
       return;
     }
-    flushScheduled = true;
-    if (channel.eventLoop() instanceof SingleThreadEventLoop loop) {
-      loop.executeAfterEventLoopIteration(flush);
-    } else {
+    if (!flushScheduled) {
+      flushScheduled = true;
       channel.eventLoop().execute(flush);
     }
   }
 
   private void flushNow() {
     flushScheduled = false;
-    channel.flush();
+    if (unflushedBytes > 0) {
+      unflushedBytes = 0;
+      channel.flush();
+    }
   }
 
   /**
@@ -140,7 +151,7 @@ final class WebSocketTransport implements Transport {
     }
     closing = true;
     if (!ws.isClosed()) {
-      channel.flush(); // what was written this turn goes before the close frame
+      flushNow(); // what was written this turn goes before the close frame
       ws.close(code, reason);
     }
     channel.eventLoop().schedule(this::drop, closeTimeoutMillis, TimeUnit.MILLISECONDS);
