@@ -89,7 +89,8 @@ scaling() {
     start_node
     if [ "$n" -gt 0 ]; then
       log=target/bench-idle-$n.log
-      bench idle "$port" "$n" > "$log" 2>&1 &
+      # java itself in the background (not the bench function's subshell), so that $! is the pid to kill
+      java -cp "$cp" ${BENCH_CLIENT_OPTS:-} dev.switchboard.bench.SignalingBench idle "$port" "$n" > "$log" 2>&1 &
       idle=$!
       for _ in $(seq 600); do grep -q "idle sockets ready" "$log" && break; kill -0 "$idle" 2>/dev/null || break; sleep 1; done
       grep "idle sockets ready" "$log" || { echo "idle client failed: $log" >&2; tail -5 "$log" >&2; exit 1; }

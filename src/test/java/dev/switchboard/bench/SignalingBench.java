@@ -92,7 +92,7 @@ public final class SignalingBench {
 
     Future<Peer> enter(String room) {
       this.room = room;
-      this.roomTopic = JsonArray.of("room:" + room).encode();
+      this.roomTopic = "\"room:" + room + "\"";
       Promise<Peer> entered = Promise.promise();
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
           .setURI(path + "?vsn=2.0.0");
