@@ -19,6 +19,8 @@ import java.util.Map;
 public final class FrameCodec {
   public static final String PHOENIX_TOPIC = "phoenix";
   private static final JsonFactory JSON = new JsonFactory();
+  /** Not a string (topic, event) or not an object (payload): refused once the whole text was read. */
+  private static final Object OTHER = new Object();
 
   private FrameCodec() {
   }
@@ -71,9 +73,6 @@ public final class FrameCodec {
   private static MalformedFrame malformed() {
     return new MalformedFrame("malformed_frame", null, null, null);
   }
-
-  /** Not a string (topic, event) or not an object (payload): refused once the whole text was read. */
-  private static final Object OTHER = new Object();
 
   private static Object field(JsonParser parser, JsonToken token, int index) throws IOException {
     if (index < 2) {
