@@ -369,10 +369,15 @@ public final class ChannelSocket {
    * queue is full, or it has not joined the topic.
    */
   public Future<Void> deliver(String topic, String event, JsonObject payload) {
+    return deliverFrame(topic, FrameCodec.encode(null, null, topic, event, payload));
+  }
+
+  /** {@link #deliver} of a frame already encoded for this topic (a relayed signal: FrameCodec.signal). */
+  public Future<Void> deliverFrame(String topic, String frame) {
     if (closed || transport.writeQueueFull()) {
       return Future.failedFuture(new ChannelError(ChannelError.PEER_UNREACHABLE));
     }
-    return sendTo(topic, FrameCodec.encode(null, null, topic, event, payload));
+    return sendTo(topic, frame);
   }
 
   /**

@@ -285,7 +285,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void open(ServerWebSocket ws, Channel channel, String client, AccessGrant grant, SessionHandover handover,
                     boolean resumeRefused) {
     UpgradeLeftovers.release(channel, ws);
-    WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis());
+    WebSocketTransport transport = new WebSocketTransport(ws, channel, config.channel().closeTimeout().toMillis(),
+        config.channel().transportMaxFrameBytes());
     PeerSession session = new PeerSession(handover != null ? handover.peerId() : PeerIds.next(), client, transport,
         limits, signaling, grant);
     if (handover != null) {

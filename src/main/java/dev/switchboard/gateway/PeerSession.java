@@ -221,7 +221,8 @@ final class PeerSession {
   }
 
   private Future<Void> write(SignalDelivery delivery) {
-    return socket.deliver(topicFor(delivery), "signal:" + delivery.kind(), payloadOf(delivery));
+    String topic = topicFor(delivery);
+    return socket.deliverFrame(topic, signalFrame(topic, delivery));
   }
 
   private String topicFor(SignalDelivery delivery) {
@@ -229,8 +230,9 @@ final class PeerSession {
     return socket.hasTopic(peerTopic) ? peerTopic : RoomChannel.topic(delivery.room());
   }
 
-  private static JsonObject payloadOf(SignalDelivery delivery) {
-    return new JsonObject().put("from", delivery.from()).put("body", delivery.body());
+  /** {@code [null, null, topic, "signal:<kind>", {"from", "body"}]}, written without an intermediate JsonObject. */
+  private static String signalFrame(String topic, SignalDelivery delivery) {
+    return FrameCodec.signal(topic, "signal:" + delivery.kind(), delivery.from(), delivery.body());
   }
 
   /**
@@ -325,8 +327,8 @@ final class PeerSession {
     for (SignalDelivery signal : heldSignals.take(room)) {
       // Their senders got ok already, so a full write queue (64 KiB, while up to 256 KiB are held) must not
       // drop them: they are written past it; the hold cap bounds what that adds.
-      socket.sendTo(topicFor(signal), FrameCodec.encode(null, null, topicFor(signal), "signal:" + signal.kind(),
-          payloadOf(signal)));
+      String topic = topicFor(signal);
+      socket.sendTo(topic, signalFrame(topic, signal));
     }
   }
 

@@ -25,31 +25,50 @@ import java.util.function.Consumer;
  * Load client for scripts/bench-signaling.sh (not a test): runs one phase against a node in another
  * process and prints its figures.
  *
- * <pre>SignalingBench rtt &lt;port&gt; [port-of-B] | throughput &lt;port&gt; [node-pid]
- * | memory &lt;port&gt; &lt;node-pid&gt; [sockets at each step, e.g. 1000,5000,10000,19000]
- * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt;</pre>
+ * <pre>SignalingBench rtt &lt;target&gt; [port-of-B] | throughput &lt;target&gt; [node-pid] | memory &lt;port&gt; &lt;node-pid&gt; [sockets at each step, e.g. 1000,5000,10000,19000]
+ * | reap &lt;port&gt; &lt;other-port&gt; &lt;other-pid&gt; | idle &lt;target&gt; &lt;sockets&gt;</pre>
+ *
+ * <p>The target is a port on 127.0.0.1, or the URL of any server speaking the same protocol (a Phoenix server:
+ * {@code ws://127.0.0.1:4000/socket/websocket}). The client reads the server's frames without building JSON
+ * trees (a head scan), so that on a machine it shares with the server it takes as little CPU as it can; each
+ * phase prints a {@code RESULT key=value ...} line for scripts/bench-signaling.sh.
  */
 public final class SignalingBench {
+  /** The body of every throughput signal, as JSON text. */
+  private static final String CANDIDATE = "\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\"";
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxConnections(50_000).setConnectTimeout(30_000));
+  private final String host;
   private final int port;
+  private final String path;
 
-  private SignalingBench(int port) {
-    this.port = port;
+  private SignalingBench(String target) {
+    if (target.matches("\\d+")) {
+      host = "127.0.0.1";
+      port = Integer.parseInt(target);
+      path = "/socket/websocket";
+    } else {
+      java.net.URI uri = java.net.URI.create(target);
+      host = uri.getHost();
+      port = uri.getPort() > 0 ? uri.getPort() : 80;
+      path = uri.getPath() == null || uri.getPath().isEmpty() ? "/socket/websocket" : uri.getPath();
+    }
   }
 
   public static void main(String[] args) throws Exception {
-    SignalingBench bench = new SignalingBench(Integer.parseInt(args[1]));
+    SignalingBench bench = new SignalingBench(args[1]);
     try {
       switch (args[0]) {
         case "rtt" -> bench.roundTrip(10_000, 20_000, args.length > 2 ? Integer.parseInt(args[2]) : bench.port);
         case "reap" -> bench.reap(Integer.parseInt(args[2]), Long.parseLong(args[3]));
-        case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")), 10,
-            Integer.parseInt(System.getProperty("warmup", "10")), args.length > 2 ? Long.parseLong(args[2]) : -1);
+        case "throughput" -> bench.throughput(Integer.parseInt(System.getProperty("pairs", "50")),
+            Integer.parseInt(System.getProperty("seconds", "10")), Integer.parseInt(System.getProperty("warmup", "10")),
+            args.length > 2 ? Long.parseLong(args[2]) : -1);
         case "memory" -> bench.memory(Arrays.stream((args.length > 3 ? args[3]
                 : System.getProperty("sockets", "1000,5000,10000,19000")).split(","))
             .mapToInt(Integer::parseInt).toArray(), Long.parseLong(args[2]), Integer.getInteger("hold", 0));
+        case "idle" -> bench.idle(Integer.parseInt(args[2]));
         default -> throw new IllegalArgumentException(args[0]);
       }
     } finally {
@@ -67,32 +86,36 @@ public final class SignalingBench {
     String roomJoinRef = "1";
     String room;
     long ref = 10;
-    Consumer<JsonArray> onSignal = f -> { };
-    Consumer<JsonArray> onReply = f -> { };
+    /** A relayed signal's whole frame text. */
+    Consumer<String> onSignal = f -> { };
+    /** Whether a reply to one of this peer's pushes said ok. */
+    Consumer<Boolean> onReply = ok -> { };
+    String roomTopic;
 
     Future<Peer> enter(String room) {
       this.room = room;
+      this.roomTopic = "\"room:" + room + "\"";
       Promise<Peer> entered = Promise.promise();
-      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-          .setURI("/socket/websocket?vsn=2.0.0");
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
+          .setURI(path + "?vsn=2.0.0");
       client.connect(options).onFailure(entered::tryFail).onSuccess(socket -> {
         ws = socket;
         context = Vertx.currentContext();
         socket.textMessageHandler(text -> {
-          JsonArray frame = new JsonArray(text);
-          String event = frame.getString(3);
-          if ("phx_reply".equals(event) && "1".equals(frame.getString(1))) {
-            id = frame.getJsonObject(4).getJsonObject("response").getString("peer_id");
+          String[] head = FrameHead.read(text);
+          String event = head[3];
+          if (event.startsWith("signal:")) {
+            onSignal.accept(text);
+          } else if ("phx_reply".equals(event) && "1".equals(head[1])) {
+            id = new JsonArray(text).getJsonObject(4).getJsonObject("response").getString("peer_id");
             socket.writeTextMessage(new JsonArray().add("2").add("2").add("peer:" + id).add("phx_join")
                 .add(new JsonObject()).encode());
-          } else if ("phx_reply".equals(event) && "2".equals(frame.getString(1))) {
+          } else if ("phx_reply".equals(event) && "2".equals(head[1])) {
             entered.tryComplete(this);
           } else if ("peer:left".equals(event)) {
             onLeft.run();
-          } else if (event.startsWith("signal:")) {
-            onSignal.accept(frame);
           } else if ("phx_reply".equals(event)) {
-            onReply.accept(frame);
+            onReply.accept(text.contains("\"status\":\"ok\""));
           }
         });
         socket.writeTextMessage(new JsonArray().add("1").add("1").add("room:" + room).add("phx_join")
@@ -101,9 +124,14 @@ public final class SignalingBench {
       return entered.future();
     }
 
-    void signal(String to, Object body) {
-      ws.writeTextMessage(new JsonArray().add(roomJoinRef).add(String.valueOf(ref++)).add("room:" + room)
-          .add("signal:candidate").add(new JsonObject().put("to", to).put("body", body)).encode());
+    /** {@code body}: JSON text. */
+    void signal(String to, String body) {
+      ws.writeTextMessage("[\"" + roomJoinRef + "\",\"" + ref++ + "\"," + roomTopic
+          + ",\"signal:candidate\",{\"to\":\"" + to + "\",\"body\":" + body + "}]");
+    }
+
+    void heartbeatFromAnyThread() {
+      context.runOnContext(v -> heartbeat());
     }
 
     void heartbeat() {
@@ -143,7 +171,7 @@ public final class SignalingBench {
     Peer[] p = pair("rtt", portB);
     Peer a = p[0];
     Peer b = p[1];
-    b.onSignal = f -> b.signal(a.id, f.getJsonObject(4).getValue("body"));
+    b.onSignal = f -> b.signal(a.id, new JsonArray(f).getJsonObject(4).getValue("body").toString());
     long[] rtts = new long[warmup + samples];
     Promise<Void> done = Promise.promise();
     int[] i = {0};
@@ -154,18 +182,19 @@ public final class SignalingBench {
         done.complete();
       } else {
         sentAt[0] = System.nanoTime();
-        a.signal(b.id, i[0]);
+        a.signal(b.id, String.valueOf(i[0]));
       }
     };
     a.context.runOnContext(v -> {
       sentAt[0] = System.nanoTime();
-      a.signal(b.id, 0);
+      a.signal(b.id, "0");
     });
     done.future().await(120, TimeUnit.SECONDS);
     long[] measured = Arrays.copyOfRange(rtts, warmup, rtts.length);
     Arrays.sort(measured);
     System.out.printf("signal round trip A->B->A (%s) over %d samples: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
         portB == port ? "same node" : "A and B on different nodes", samples, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), measured[measured.length - 1] / 1e6);
+    System.out.printf("RESULT rtt_p50_ms=%.3f rtt_p99_ms=%.3f%n", ms(measured, 0.50), ms(measured, 0.99));
   }
 
   private static double ms(long[] sorted, double q) {
@@ -191,15 +220,15 @@ public final class SignalingBench {
         Peer sender = p[side];
         Peer receiver = p[1 - side];
         sender.onSignal = f -> delivered.incrementAndGet();
-        sender.onReply = f -> {
-          if (!"ok".equals(f.getJsonObject(4).getString("status"))) {
+        sender.onReply = ok -> {
+          if (!ok) {
             refused.incrementAndGet();
           }
-          sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
+          sender.signal(receiver.id, CANDIDATE);
         };
         sender.context.runOnContext(v -> {
           for (int w = 0; w < window / 2; w++) {
-            sender.signal(receiver.id, "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host");
+            sender.signal(receiver.id, CANDIDATE);
           }
         });
       }
@@ -216,11 +245,38 @@ public final class SignalingBench {
     System.out.printf("targeted signal relay: %d pairs both ways, window %d per pair, %.0f signals/s delivered (%d in %.1f s after %d s"
         + " warm-up), refused %d; load client CPU %.1f s%n", pairs, window, count / elapsed, count, elapsed,
         warmupSeconds, refused.get(), clientCpu);
+    double nodeCpu = nodePid > 0 ? (cpuTicks(nodePid) - cpu0) / 100.0 : 0;
     if (nodePid > 0) {
-      double nodeCpu = (cpuTicks(nodePid) - cpu0) / 100.0;
       System.out.printf("node CPU over the window: %.1f s (%.2f cores): %.0f signals per node CPU-second%n",
           nodeCpu, nodeCpu / elapsed, count / nodeCpu);
     }
+    System.out.printf("RESULT signals_per_s=%.0f refused=%d client_cores=%.2f node_cores=%.2f node_cpu_us_per_signal=%.2f%n",
+        count / elapsed, refused.get(), clientCpu / elapsed, nodeCpu / elapsed, nodeCpu * 1e6 / Math.max(1, count));
+  }
+
+  /**
+   * Holds {@code sockets} joined sockets (rooms of 5, each socket also on its peer topic) for a scaling run until
+   * the process is killed: they send nothing but a heartbeat every 25 s each, spread over the 25 s.
+   */
+  private void idle(int sockets) throws Exception {
+    List<Future<Peer>> entering = new ArrayList<>();
+    List<Peer> peers = new ArrayList<>();
+    for (int i = 0; i < sockets; i++) {
+      Peer peer = new Peer();
+      peers.add(peer);
+      entering.add(peer.enter("idle-" + (i / 5)));
+      if (i % 200 == 199) {
+        Future.all(entering).await(120, TimeUnit.SECONDS);
+        entering.clear();
+      }
+    }
+    Future.all(entering).await(120, TimeUnit.SECONDS);
+    System.out.printf("idle sockets ready: %d joined in %d rooms%n", sockets, (sockets + 4) / 5);
+    System.out.flush();
+    long perSocketMillis = Math.max(1, 25_000 / Math.max(1, sockets));
+    int[] next = {0};
+    vertx.setPeriodic(perSocketMillis, t -> peers.get(next[0]++ % peers.size()).heartbeatFromAnyThread());
+    Thread.sleep(Long.MAX_VALUE);
   }
 
   /**

@@ -61,6 +61,45 @@ class AbusiveClientsTest {
     }
   }
 
+  /**
+   * Frames to a socket are written without a flush and flushed once per run of event-loop tasks: the unflushed
+   * ones count against its write queue all the same, so a target that never reads gets its deliveries refused
+   * at the queue's limit and is cut off as a slow reader, however fast signals are sent at it.
+   */
+  @Test
+  void a_target_that_never_reads_while_signals_flood_it_is_cut_off_and_server_memory_stays_bounded(Vertx vertx)
+      throws Exception {
+    try (TestNode node = TestNode.start(vertx, Map.of("SWITCHBOARD_CHANNEL_SLOW_READER_SECONDS", "1",
+        "SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND", "100000", "SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST", "100000"));
+         RawWebSocket stalled = RawWebSocket.connect(node.port(), Map.of(), 4096);
+         TestClient sender = node.connect()) {
+      long before = memoryInUse();
+      stalled.text(new io.vertx.core.json.JsonArray().add("1").add("1").add("room:flooded").add("phx_join")
+          .add(new JsonObject()).encode());
+      io.vertx.core.json.JsonArray present = sender.enter("flooded").getJsonArray("peers");
+      // enter() may have skipped past the peer:joined while it awaited its own replies: the history has it
+      String target = !present.isEmpty() ? present.getString(0)
+          : sender.count(TestClient.event("room:flooded", "peer:joined")) > 0
+          ? sender.history(TestClient.event("room:flooded", "peer:joined")).get(0).getJsonObject(4).getString("peer_id")
+          : sender.awaitEvent("room:flooded", "peer:joined").getJsonObject(4).getString("peer_id");
+      String body = "x".repeat(10_000);
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline && sender.count(f -> "peer:left".equals(f.getString(3))) == 0) {
+        for (int i = 0; i < 5; i++) {
+          sender.sendAsync(new io.vertx.core.json.JsonArray().add(sender.joinRef("room:flooded")).add(sender.nextRef())
+              .add("room:flooded").add("signal:offer").add(new JsonObject().put("to", target).put("body", body))
+              .encode());
+        }
+        Thread.sleep(5); // about 10 MB/s: the node reads it all, so nothing piles up in the test's own client
+      }
+      long grown = memoryInUse() - before;
+      assertEquals(target, sender.awaitEvent("room:flooded", "peer:left").getJsonObject(4).getString("peer_id"),
+          "the target that never reads leaves its room");
+      assertTrue(grown < 64 * MIB, "a socket that never reads grew server memory by " + grown / MIB + " MiB");
+      assertTrue(stalled.awaitDropped(15_000), "the server drops the connection although the client never reads");
+    }
+  }
+
   @Test
   void an_unfinished_fragmented_message_above_the_frame_limit_closes_the_socket_with_1009(Vertx vertx)
       throws Exception {
