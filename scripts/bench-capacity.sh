@@ -47,6 +47,10 @@ else
   CONNECT_RATE=${CONNECT_RATE:-200}
 fi
 SPAN_EVERY=${SPAN_EVERY:-10}
+# cluster.failure-timeout-seconds of the nodes (default 5): a dozen JVMs and their clients share 2 cores, and a node
+# starved of CPU for half of it believes it stood still and heals (closes its sockets); a killed node is still noticed
+# at once (loopback resets its connections)
+FAILURE_TIMEOUT=${FAILURE_TIMEOUT:-20}
 NODE_HEAP=${NODE_HEAP:-700m}
 # The JVM options of scripts/run.sh (none beyond the defaults at the time of writing: G1, heap 1/4 of RAM) for the
 # single node; the cluster's nodes add -Xmx so that NODES of them and the clients fit the 24 GB box.
@@ -54,12 +58,12 @@ NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
 # Load clients: one collector thread and C1 only, so that a dozen clients leave the 2 cores to the nodes.
 CLIENT_JAVA_OPTS=${CLIENT_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -Xmx900m}
 OUT=${OUT:-target/capacity}
+jar=target/switchboard.jar
+if [ ! -f "$jar" ] || [ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]; then
+  mvn -B -ntp -q package -DskipTests
+fi
 run_dir="$OUT/$mode-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run_dir"
-jar=target/switchboard.jar
-if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
-  mvn -B -ntp -q clean package -DskipTests
-fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # processes: every pid started is recorded and stopped on exit
@@ -188,16 +192,12 @@ PY
 # ---------------------------------------------------------------------------------------------------------------
 # node mode
 
-# probes at the fill level reached: a relayed-signal round trip (one pair, one signal in flight) and the heartbeat
-# round trip of 100 sockets heartbeating every second, both beside the idle sockets
-probe_latencies() {
-  local node=$1 tag=$2
-  load_client "rtt-$tag" rtt --url "$(url "$node")" --pairs 1 --duration 10 --room-prefix "rtt-$tag" --json --no-progress
-  wait "${client_pid[rtt-$tag]}" || true
-  load_client "hb-$tag" idle --url "$(url "$node")" --sockets 100 --room-size 5 --heartbeat 1 --duration 15 \
-    --room-prefix "hb-$tag" --json --no-progress
-  wait "${client_pid[hb-$tag]}" || true
-}
+# One idle client per step (5k, then 5k more, then 9k more: each process well under the fd limit), each holding its
+# sockets, heartbeating every 30 s as phoenix.js does, until the end. A client's --report-at at its own last socket
+# pauses it there for REPORT_SECONDS and measures, as the CLI's milestone row: its connect + join rate, heartbeat round
+# trips of its sockets over the window (each heartbeats once), and paced signal round trips between two of its peers.
+# After that window the script takes the node's RSS and, after a full GC (jcmd GC.run), its live heap.
+REPORT_SECONDS=${REPORT_SECONDS:-35}
 
 node_run() {
   local node=1
@@ -205,60 +205,49 @@ node_run() {
   wait_ready $node
   local pid=${node_pid[$node]}
   sleep 2
-  local rss0 heap0
+  local rss0 heap0 gc
+  gc=$(java $NODE_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 ~ /^Use(G1|Serial|Parallel|Z|Shenandoah)GC$/ && $4 == "true" { print $2 }')
   heap0=$(live_heap_kb "$pid"); rss0=$(rss_kb "$pid")
-  log "node mode: one node (pid $pid, JVM options: '${NODE_JAVA_OPTS:-defaults}'; $(java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 ~ /^Use(G1|Serial|Parallel|Z|Shenandoah)GC$/ && $4 == "true" { print $2 }') by default), media and TURN off"
+  log "node mode: one node (pid $pid, JVM options '${NODE_JAVA_OPTS}': $gc, max heap $(java $NODE_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" { printf "%d MB", $4 / 1048576 }')), media and TURN off, $(nproc) cores"
   log "empty node after a full GC: RSS $((rss0 / 1024)) MB, live heap $((heap0 / 1024)) MB"
-  printf '| joined peers | connect + join rate | RSS | RSS per socket | live heap | live heap per socket | heartbeat rtt p99 (100 sockets, 1/s) | signal rtt p50 / p99 |\n|---|---|---|---|---|---|---|---|\n' > "$run_dir/table.md"
-  local previous=0 step=0 milestone
-  IFS=, read -r -a milestones <<< "$REPORT_AT"
-  for milestone in "${milestones[@]}"; do
+  printf '| joined peers | connect + join rate (this step) | RSS | RSS per socket | live heap | live heap per socket | heartbeat rtt p50 / p99 (n) | signal rtt p50 / p99 (n) |\n|---|---|---|---|---|---|---|---|\n' > "$run_dir/table.md"
+  local previous=0 step=0 milestone count
+  local -a steps=()
+  IFS=, read -r -a steps <<< "$REPORT_AT"
+  for milestone in "${steps[@]}"; do
     step=$((step + 1))
     local add=$((milestone - previous))
-    # one idle client per step, each holding its sockets (heartbeat every 30 s, as phoenix.js) until the end
-    local t0 first="" t1 count
-    t0=$(now_ms)
     load_client "idle-$step" idle --url "$(url "$node")" --sockets "$add" --room-size "$ROOM_SIZE" --heartbeat 30 \
-      --duration 0 --connect-rate "$CONNECT_RATE" --room-prefix "idle$step" --id-offset "$previous" --source-ips "127.0.0.$((10 + step))" \
-      --json --no-progress
-    # the rate counts from the first join seen on the node (JVM start-up of the client excluded)
-    while true; do
-      count=$(joined_on $node)
-      [ -z "$first" ] && [ "$count" -gt "$previous" ] && first=$(now_ms)
-      [ "$count" -ge "$milestone" ] && break
-      kill -0 "${client_pid[idle-$step]}" 2>/dev/null || { log "idle client $step ended early"; cat "$run_dir/idle-$step.err" >&2; break; }
-      [ $(( $(now_ms) - t0 )) -gt 600000 ] && { log "step $step: only $count joined after 600 s"; break; }
-      sleep 0.2
-    done
-    t1=$(now_ms)
-    local rate
-    rate=$(python3 -c "print(round(($count - $previous) / max(0.001, ($t1 - ${first:-$t0}) / 1000)))")
-    sleep 3
+      --duration 0 --connect-rate "$CONNECT_RATE" --room-prefix "idle$step" --id-offset "$previous" \
+      --source-ips "127.0.0.$((10 + step))" --report-at "$add" --report-seconds "$REPORT_SECONDS" --server-pid "$pid" --json --no-progress
+    count=$(wait_joined "$milestone" 900 $node)
+    sleep $((REPORT_SECONDS + 3)) # the client's measuring window
     local rss heap
-    heap=$(live_heap_kb "$pid"); rss=$(rss_kb "$pid")
+    rss=$(rss_kb "$pid"); heap=$(live_heap_kb "$pid")
     jcmd "$pid" GC.class_histogram > "$run_dir/histogram-$milestone.txt" 2>&1 || true
-    probe_latencies $node "$milestone"
-    local hb sig
-    hb=$(json "$run_dir/hb-$milestone.out" 'd["heartbeat_rtt_ms"]["p99"]')
-    sig="$(json "$run_dir/rtt-$milestone.out" 'd["rtt_ms"]["p50"]') / $(json "$run_dir/rtt-$milestone.out" 'd["rtt_ms"]["p99"]') ms"
-    local line
-    line=$(printf '| %d | %s joins/s | %d MB | %.2f KB | %d MB | %.2f KB | %s ms | %s |' "$count" "$rate" $((rss / 1024)) \
-      "$(python3 -c "print(($rss - $rss0) / $count)")" $((heap / 1024)) "$(python3 -c "print(($heap - $heap0) / $count)")" "$hb" "$sig")
-    echo "$line" >> "$run_dir/table.md"
-    log "$line"
+    log "$milestone: $count joined, node RSS $((rss / 1024)) MB, live heap $((heap / 1024)) MB"
+    echo "$milestone $count $rss $heap" >> "$run_dir/memory.txt"
     previous=$milestone
   done
-  # the idle clients' own summaries (heartbeat round trips over the whole hold, errors)
-  local name
-  for name in "${!client_pid[@]}"; do
-    case "$name" in idle-*) kill -TERM "${client_pid[$name]}" 2>/dev/null || true ;; esac
-  done
-  for name in "${!client_pid[@]}"; do
-    case "$name" in idle-*) wait "${client_pid[$name]}" 2>/dev/null || true
-      log "$name: joined $(json "$run_dir/$name.out" 'd["joined"]'), errors $(json "$run_dir/$name.out" 'd["errors"]') $(json "$run_dir/$name.out" 'd["error_reasons"]'), heartbeat rtt p99 $(json "$run_dir/$name.out" 'd["heartbeat_rtt_ms"]["p99"]') ms over the hold" ;;
-    esac
-  done
-  cat "$run_dir/table.md"
+  # the clients' summaries (their milestone rows, errors, heartbeat round trips over the whole hold)
+  local i
+  for i in $(seq 1 "$step"); do kill -TERM "${client_pid[idle-$i]}" 2>/dev/null || true; done
+  for i in $(seq 1 "$step"); do wait "${client_pid[idle-$i]}" 2>/dev/null || true; done
+  step=0
+  while read -r milestone count rss heap; do
+    step=$((step + 1))
+    local f="$run_dir/idle-$step.out" m='d["milestones"][0]'
+    local line
+    line=$(printf '| %d | %s/s | %d MB | %.2f KB | %d MB | %.2f KB | %s / %s ms (%s) | %s / %s ms (%s) |' "$count" \
+      "$(json "$f" "$m[\"connect_join_per_s\"]")" $((rss / 1024)) "$(python3 -c "print(($rss - $rss0) / $count)")" \
+      $((heap / 1024)) "$(python3 -c "print(($heap - $heap0) / $count)")" \
+      "$(json "$f" "$m[\"heartbeat_p50_ms\"]")" "$(json "$f" "$m[\"heartbeat_p99_ms\"]")" "$(json "$f" "$m[\"heartbeat_samples\"]")" \
+      "$(json "$f" "$m[\"signal_rtt_p50_ms\"]")" "$(json "$f" "$m[\"signal_rtt_p99_ms\"]")" "$(json "$f" "$m[\"signal_samples\"]")")
+    echo "$line" >> "$run_dir/table.md"
+    log "client $step: joined $(json "$f" 'd["joined"]'), errors $(json "$f" 'd["errors"]') $(json "$f" 'd["error_reasons"]'), heartbeat rtt over the hold $(json "$f" 'd["heartbeat_rtt_ms"]')"
+  done < "$run_dir/memory.txt"
+  log "RSS and live heap per socket: (value at the step - value of the empty node after a full GC) / joined peers"
+  cat "$run_dir/table.md" | tee -a "$run_dir/summary.txt"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -303,15 +292,17 @@ cluster_run() {
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$run_dir/redis.log" 2>&1 &
   started+=("$!")
   for _ in $(seq 50); do redis PING > /dev/null 2>&1 && break; sleep 0.1; done
-  log "cluster mode: redis on $REDIS_PORT, $NODES nodes (-Xmx$NODE_HEAP ${NODE_JAVA_OPTS}), $PEERS peers in rooms of $ROOM_SIZE, every ${SPAN_EVERY}th room of a client spanning its node and the next"
+  log "cluster mode: redis on $REDIS_PORT, $NODES nodes (-Xmx$NODE_HEAP ${NODE_JAVA_OPTS}, failure timeout ${FAILURE_TIMEOUT} s), $PEERS peers in rooms of $ROOM_SIZE, every ${SPAN_EVERY}th room of a client spanning its node and the next"
+  # one after the other: a dozen JVMs starting at once on 2 cores starve each other's Hazelcast heartbeats
   for i in $(seq 1 "$NODES"); do
     NODE_JAVA_OPTS="-Xmx$NODE_HEAP $NODE_JAVA_OPTS" start_node "$i" SWITCHBOARD_CLUSTER_ENABLED=true \
       SWITCHBOARD_CLUSTER_PORT=$((HZ_BASE + i)) SWITCHBOARD_CLUSTER_MEMBERS="$members" \
-      SWITCHBOARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-    sleep 1 # the first members form the cluster before the rest knock
+      SWITCHBOARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" SWITCHBOARD_CLUSTER_FAILURE_TIMEOUT_SECONDS="$FAILURE_TIMEOUT"
+    wait_ready "$i"
   done
-  for i in $(seq 1 "$NODES"); do wait_ready "$i"; done
   log "all $NODES nodes ready"
+  for i in $(seq 1 "$NODES"); do log "$(node_figures "$i")"; done
+  if [ "${STOP_AFTER:-}" = nodes ]; then return 0; fi # (debugging the start-up)
   local all_nodes
   all_nodes=$(seq 1 "$NODES" | tr '\n' ' ')
 
