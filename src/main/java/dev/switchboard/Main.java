@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.auth.TokenCommand;
+import dev.switchboard.load.LoadCommand;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.PortUnavailable;
 import dev.switchboard.config.ConfigLoader;
@@ -36,6 +37,11 @@ public final class Main {
     if (args.length > 0 && "token".equals(args[0])) {
       // the token CLI shares the jar and the configuration, nothing else: no node is started
       TokenCommand.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && "load".equals(args[0])) {
+      // the load tester shares the jar only: it starts no node and reads no configuration
+      LoadCommand.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
