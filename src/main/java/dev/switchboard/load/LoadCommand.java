@@ -50,6 +50,7 @@ public final class LoadCommand {
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(options.eventLoops())
         .setWorkerPoolSize(2).setInternalBlockingPoolSize(2)).build();
     Target target = null;
+    Target spanTarget = null;
     try {
       PeerTokens tokens;
       try {
@@ -63,7 +64,12 @@ public final class LoadCommand {
       }
       target = new Target(vertx, options);
       LoadRun run = new LoadRun(options, vertx, lanes, target, tokens, new ServerProbe(options.serverPid()), stop, out, err);
+      if (options.spanUrl() != null) {
+        spanTarget = new Target(vertx, options, options.spanUrl());
+        run.spanTo(spanTarget);
+      }
       err.println("load: " + options.scenario().wireName() + " against " + target.describe()
+          + (spanTarget == null ? "" : " (odd members of every " + options.spanEvery() + ". room on " + spanTarget.describe() + ")")
           + (options.sourceIps().isEmpty() ? "" : " from " + options.sourceIps().size() + " source addresses")
           + (options.durationSeconds() == 0 ? ", until interrupted" : ", " + options.durationSeconds() + " s"));
       Map<String, Object> report = switch (options.scenario()) {
@@ -77,6 +83,9 @@ public final class LoadCommand {
     } finally {
       if (target != null) {
         target.close();
+      }
+      if (spanTarget != null) {
+        spanTarget.close();
       }
       try {
         vertx.close().await(10, TimeUnit.SECONDS);

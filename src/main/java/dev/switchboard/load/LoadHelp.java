@@ -58,6 +58,9 @@ final class LoadHelp {
         --id-offset K          number this process's peers from K, so that several processes with the same
                                prefix use distinct rooms and identities (give each a multiple of --room-size)
         --event-loops N        client event loops (default 2)
+        --span-url URL         rooms spanning two servers (e.g. two nodes of a cluster): in every --span-every-th
+        --span-every N         room (default 1: every room) the members joining second, fourth... connect to
+                               this URL, the others to --url; in a pair, B goes there
 
       Output
         --server-pid PID       report that local process's CPU seconds used during the run and its RSS
@@ -71,7 +74,8 @@ final class LoadHelp {
       relay: ok reply; rtt: round trip; churn: cycle). The summary goes to stdout. Its fields (--json):
         common   scenario, url, elapsed_s, connected, joined (sockets that joined room and peer topic),
                  open_at_end, errors, error_reasons {reason: count}, frames_sent, frames_received,
-                 heartbeats, heartbeat_rtt_ms, server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
+                 heartbeats, heartbeat_rtt_ms, peer_left (peer:left events heard), last_peer_left_epoch_ms,
+                 server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
         idle     sockets, room_size, milestones [{sockets, open, errors, connect_join_per_s,
                  heartbeat_p50_ms, heartbeat_p99_ms, heartbeat_samples, signal_rtt_p50_ms,
                  signal_rtt_p99_ms, signal_samples, server_cpu_s, server_rss_mb, server_rss_kb_per_socket}]

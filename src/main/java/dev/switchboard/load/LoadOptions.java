@@ -35,7 +35,9 @@ public record LoadOptions(
     int background,
     int eventLoops,
     boolean json,
-    boolean progress) {
+    boolean progress,
+    URI spanUrl,
+    int spanEvery) {
 
   /** What the run does (see {@link LoadHelp}). */
   public enum Scenario {
@@ -142,6 +144,8 @@ public record LoadOptions(
     int eventLoops = 2;
     boolean json;
     boolean progress = true;
+    URI spanUrl;
+    int spanEvery = 1;
 
     void set(String option, String value) {
       switch (option) {
@@ -165,6 +169,8 @@ public record LoadOptions(
         case "--window" -> window = integer(option, value, 1, MAX_WINDOW);
         case "--background" -> background = integer(option, value, 0, 1_000_000);
         case "--event-loops" -> eventLoops = integer(option, value, 1, 64);
+        case "--span-url" -> spanUrl = url(value);
+        case "--span-every" -> spanEvery = integer(option, value, 1, 1_000_000);
         default -> throw new UsageError("unknown option: " + option);
       }
     }
@@ -194,7 +200,7 @@ public record LoadOptions(
       int effectivePairs = pairs != null ? pairs : scenario == Scenario.RTT ? 1 : 10;
       return new LoadOptions(scenario, url, insecure, token, tokenSecret, origin, sockets, roomSize, duration, heartbeat,
           connectRate, sourceIps, serverPid, roomPrefix, idOffset, reportAt, reportSeconds, effectivePairs, effectiveRate, window,
-          background, eventLoops, json, progress);
+          background, eventLoops, json, progress, spanUrl, spanEvery);
     }
   }
 

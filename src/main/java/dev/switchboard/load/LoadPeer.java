@@ -39,6 +39,8 @@ final class LoadPeer {
   private final LoadStats stats;
   /** Set from the main thread when a scenario starts, read on the lane: hence volatile. */
   volatile Listener listener = QUIET;
+  /** Connects to --span-url instead of --url (set before it enters). */
+  boolean spanned;
   private WebSocket ws;
   private String id;
   private long nextRef = 10;
@@ -141,6 +143,9 @@ final class LoadPeer {
       JsonObject payload = frame.getJsonObject(4);
       Object body = payload.getValue("body");
       listener.onSignal(this, payload.getString("from"), body instanceof Number n ? n.longValue() : -1);
+    } else if ("peer:left".equals(event)) {
+      stats.peerLeft.increment();
+      stats.lastPeerLeftMillis.accumulate(System.currentTimeMillis());
     } else if ("phx_error".equals(event)) {
       stats.error("phx_error");
     }

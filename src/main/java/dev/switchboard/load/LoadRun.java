@@ -27,6 +27,9 @@ final class LoadRun {
   final PrintStream out;
   final PrintStream err;
   private final CountDownLatch stop;
+  private Target spanTarget;
+  /** Peers made so far per room, while --span-url is given (a room's members alternate between the servers). */
+  private final Map<String, Integer> roomPositions = new java.util.concurrent.ConcurrentHashMap<>();
   private final long startNanos = System.nanoTime();
 
   LoadRun(LoadOptions options, Vertx vertx, List<Lane> lanes, Target target, PeerTokens tokens, ServerProbe probe,
@@ -54,7 +57,14 @@ final class LoadRun {
 
   /** The peer on a given lane (the two peers of a relay pair share one, so their checks need no lock). */
   LoadPeer newPeer(long index, String room, Lane lane) {
-    return new LoadPeer(options.idOffset() + index, lane, room, stats);
+    LoadPeer peer = new LoadPeer(options.idOffset() + index, lane, room, stats);
+    if (spanTarget != null) {
+      // rooms spanning two servers: in every --span-every-th room (by its number), the members joining it second,
+      // fourth... go to --span-url (2 of a room of 5, B of a pair)
+      int position = roomPositions.merge(room, 1, Integer::sum) - 1;
+      peer.spanned = position % 2 == 1 && roomNumber(room) % options.spanEvery() == 0;
+    }
+    return peer;
   }
 
   /** Closes every peer (a normal close, 1000) and waits up to 10 s for the closes. */
@@ -72,11 +82,25 @@ final class LoadRun {
     }
   }
 
+  /** With --span-url: the second server, where odd members of the spanning rooms go. */
+  void spanTo(Target second) {
+    this.spanTarget = second;
+  }
+
+  private static long roomNumber(String room) {
+    try {
+      return Long.parseLong(room.substring(room.lastIndexOf('-') + 1));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   /** Connects and joins from the peer's lane (the token is minted here, off the event loops). */
   Future<LoadPeer> enter(LoadPeer peer) {
     String token = tokens.tokenFor(peer.index, peer.room);
     Promise<LoadPeer> entered = Promise.promise();
-    peer.lane.context.runOnContext(v -> peer.enter(target.client(peer.index), target.connectOptions(token))
+    Target to = peer.spanned ? spanTarget : target;
+    peer.lane.context.runOnContext(v -> peer.enter(to.client(peer.index), to.connectOptions(token))
         .onComplete(entered));
     return entered.future();
   }
@@ -136,6 +160,9 @@ final class LoadRun {
     report.put("frames_received", stats.framesReceived.sum());
     report.put("heartbeats", stats.heartbeats.sum());
     report.put("heartbeat_rtt_ms", latency(stats.heartbeatRtt.snapshot()));
+    report.put("peer_left", stats.peerLeft.sum());
+    long lastLeft = stats.lastPeerLeftMillis.get();
+    report.put("last_peer_left_epoch_ms", lastLeft == Long.MIN_VALUE ? null : lastLeft);
     return report;
   }
 

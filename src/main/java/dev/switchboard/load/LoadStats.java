@@ -16,6 +16,10 @@ final class LoadStats {
   final LongAdder framesSent = new LongAdder();
   final LongAdder framesReceived = new LongAdder();
   final LongAdder heartbeats = new LongAdder();
+  /** peer:left events heard (a room-mate left or was reaped), and the wall-clock time of the last one. */
+  final LongAdder peerLeft = new LongAdder();
+  final java.util.concurrent.atomic.LongAccumulator lastPeerLeftMillis =
+      new java.util.concurrent.atomic.LongAccumulator(Math::max, Long.MIN_VALUE);
   /** Signals delivered to load peers (relay). */
   final LongAdder delivered = new LongAdder();
   final LatencyHistogram heartbeatRtt = new LatencyHistogram();

@@ -29,7 +29,11 @@ final class Target {
   private final String origin;
 
   Target(Vertx vertx, LoadOptions options) {
-    URI url = options.url();
+    this(vertx, options, options.url());
+  }
+
+  /** Sockets to another URL with the same options (--span-url). */
+  Target(Vertx vertx, LoadOptions options, URI url) {
     this.ssl = "wss".equalsIgnoreCase(url.getScheme());
     this.host = url.getHost();
     this.port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
