@@ -307,14 +307,14 @@ cluster_run() {
   all_nodes=$(seq 1 "$NODES" | tr '\n' ' ')
 
   # --- join phase: one client per node, its sockets there, every SPAN_EVERY-th room's last 2 members on the next node
-  local per_client=$((PEERS / NODES)) t0 t1 joined
+  local per_client=$((PEERS / NODES / ROOM_SIZE * ROOM_SIZE)) t0 t1 joined
   redis CONFIG RESETSTAT > /dev/null
   t0=$(now_ms)
   for i in $(seq 1 "$NODES"); do
     local next=$((i % NODES + 1))
     load_client "client-$i" idle --url "$(url "$i")" --span-url "$(url "$next")" --span-every "$SPAN_EVERY" \
       --sockets "$per_client" --room-size "$ROOM_SIZE" --heartbeat 30 --duration 0 --connect-rate "$CONNECT_RATE" \
-      --room-prefix "c$i" --id-offset $(( (i - 1) * per_client )) --source-ips "127.0.1.$((2 * i))-127.0.1.$((2 * i + 1))" \
+      --room-prefix "c$i" --source-ips "127.0.1.$((2 * i))-127.0.1.$((2 * i + 1))" \
       --json --no-progress
   done
   # shellcheck disable=SC2086
@@ -382,12 +382,10 @@ cluster_run() {
   # survivors with a dead room-mate: the spanning rooms of the victim's client (its last 2 members survive on the
   # next node, each hears the first ROOM_SIZE-2 leave) and of the previous client (its last 2 members were on the victim)
   expected=$(python3 -c "
-import math
 per, size, every = $per_client, $ROOM_SIZE, $SPAN_EVERY
-rooms = math.ceil(per / size)
-def spans(): return len([g for g in range(rooms) if g % every == 0 and (g + 1) * size <= per])
-span_part = size // 2
-print(spans() * span_part * (size - span_part) * 2)")
+spans = len([g for g in range(per // size) if g % every == 0])
+odd = size // 2  # the members joining second, fourth... are on the next node
+print(spans * odd * (size - odd) * 2)")
   log "peer:left heard by survivors: $left (expected $expected, one per survivor and dead room-mate); the last $(( last - tk )) ms after the kill"
 }
 
