@@ -87,13 +87,15 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/summary.
 now_ms() { date +%s%3N; }
 
 # Settings every node gets: the caps that protect a node from one client address are raised (every load socket
-# comes from 127.0.0.x), media and the TURN relay are off (no UDP ports, no relay memory).
+# comes from 127.0.0.x), and the per-socket message rate (round trips back to back exceed 100/s), media and the TURN
+# relay are off (no UDP ports, no relay memory).
 node_env() {
   local i=$1
   echo SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=$((HTTP_BASE + i)) \
     SWITCHBOARD_METRICS_PORT=$((METRICS_BASE + i)) \
     SWITCHBOARD_HTTP_MAX_CONNECTIONS=19800 SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_IP=19800 \
     SWITCHBOARD_HTTP_JOINS_PER_IP_PER_SECOND=1000000 SWITCHBOARD_HTTP_JOIN_BURST_PER_IP=1000000 \
+    SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND=1000000 SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST=1000000 \
     SWITCHBOARD_MEDIA_ENABLED=false SWITCHBOARD_TURN_RELAY_ENABLED=false SWITCHBOARD_TURN_SECRET=capacity-bench-secret
 }
 
@@ -270,7 +272,7 @@ per_op() {
     }' "$1"
 }
 
-node_id_of() { sed -n 's/.*clustered as \([^ ]*\).*/\1/p' "$run_dir/node-$1.log" | head -1; }
+node_id_of() { sed -n 's/.*clustered as \([^ ,]*\).*/\1/p' "$run_dir/node-$1.log" | head -1; }
 
 # bus figures of node I: "peers P, consumers cluster-wide peer/room/other, local, subscription entries stored owned/backup, RSS"
 node_figures() {
