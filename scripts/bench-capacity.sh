@@ -52,9 +52,11 @@ SPAN_EVERY=${SPAN_EVERY:-10}
 # at once (loopback resets its connections)
 FAILURE_TIMEOUT=${FAILURE_TIMEOUT:-20}
 NODE_HEAP=${NODE_HEAP:-700m}
-# The JVM options of scripts/run.sh (none beyond the defaults at the time of writing: G1, heap 1/4 of RAM) for the
-# single node; the cluster's nodes add -Xmx so that NODES of them and the clients fit the 24 GB box.
-NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+# The JVM options scripts/run.sh gives a node (JAVA_OPTS of scripts/java-opts.sh where it exists; these are its values
+# when this was written); the cluster's nodes add -Xmx so that NODES of them and the clients fit the 24 GB box.
+# NODE_JAVA_OPTS="" runs the JVM's defaults (G1, heap a quarter of RAM).
+if [ -f scripts/java-opts.sh ]; then source scripts/java-opts.sh; fi
+NODE_JAVA_OPTS=${NODE_JAVA_OPTS-${JAVA_OPTS:--XX:+UseSerialGC -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=64m}}
 # Load clients: one collector thread and C1 only, so that a dozen clients leave the 2 cores to the nodes.
 CLIENT_JAVA_OPTS=${CLIENT_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -Xmx900m}
 OUT=${OUT:-target/capacity}
