@@ -124,7 +124,7 @@ wait_ready() {
 
 # metric PORT REGEX: the sum of the samples whose line matches REGEX (name and labels) on that metrics port
 metric() {
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v re="$2" '$0 !~ /^#/ && $0 ~ re { s += $NF } END { printf "%.0f\n", s }'
+  curl -s -m 20 "http://127.0.0.1:$1/metrics" | awk -v re="$2" '$0 !~ /^#/ && $0 ~ re { s += $NF } END { printf "%.0f\n", s }'
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -279,7 +279,7 @@ node_id_of() { sed -n 's/.*clustered as \([^ ,]*\).*/\1/p' "$run_dir/node-$1.log
 # bus figures of node I: "peers P, consumers cluster-wide peer/room/other, local, subscription entries stored owned/backup, RSS"
 node_figures() {
   local i=$1 port=$((METRICS_BASE + $1)) body
-  body=$(curl -s "http://127.0.0.1:$port/metrics")
+  body=$(curl -s -m 20 "http://127.0.0.1:$port/metrics")
   local pick
   pick() { awk -v re="$1" '$0 !~ /^#/ && $0 ~ re { s += $NF } END { printf "%.0f", s }' <<< "$body"; }
   printf 'node %d: joined peers %s, sockets %s, cluster-wide event-bus consumers (= Hazelcast subscriptions it registered): peer %s, room %s, fixed %s, other %s; local consumers %s; subscription entries stored here: owned %s, backup %s; RSS %d MB\n' \
@@ -383,8 +383,8 @@ cluster_run() {
     [ "$at" != "?" ] && [ "$at" -gt "$last" ] && last=$at
     log "client $i: joined $(json "$run_dir/client-$i.out" 'd["joined"]'), errors $(json "$run_dir/client-$i.out" 'd["errors"]') $(json "$run_dir/client-$i.out" 'd["error_reasons"]'), peer:left heard $l, heartbeat rtt p99 $(json "$run_dir/client-$i.out" 'd["heartbeat_rtt_ms"]["p99"]') ms"
   done
-  # survivors with a dead room-mate: the spanning rooms of the victim's client (its last 2 members survive on the
-  # next node, each hears the first ROOM_SIZE-2 leave) and of the previous client (its last 2 members were on the victim)
+  # survivors with a dead room-mate: the spanning rooms of the victim's client (its odd members survive on the next
+  # node, each hears the others leave) and of the previous client (its odd members were on the victim)
   expected=$(python3 -c "
 per, size, every = $per_client, $ROOM_SIZE, $SPAN_EVERY
 spans = len([g for g in range(per // size) if g % every == 0])
