@@ -15,7 +15,8 @@
 #   PEERS=2000 NODES=3 scripts/bench-capacity.sh cluster        (defaults: node 19000; cluster 200000 over 11 nodes)
 #   scripts/bench-capacity.sh --quick node|cluster              (node: 2,000 peers; cluster: 3 nodes, 3,000 peers)
 # Other knobs: REPORT_AT (node, default 5000,10000,19000), ROOM_SIZE (5), SPAN_EVERY (cluster: every Nth room of a
-# client spans its node and the next one, default 10), CONNECT_RATE (sockets/s per client), NODE_HEAP (cluster
+# client spans its node and the next one, default 10), CONNECT_RATE (sockets/s per client), CLIENT_STAGGER (seconds
+# between cluster clients' starts, default 15), FAILURE_TIMEOUT (cluster nodes', default 20), NODE_HEAP (cluster
 # nodes' -Xmx, default 700m), NODE_JAVA_OPTS / CLIENT_JAVA_OPTS, HTTP_BASE / METRICS_BASE / HZ_BASE / REDIS_PORT
 # (ports: node i listens on HTTP_BASE+i, metrics METRICS_BASE+i, Hazelcast HZ_BASE+i), OUT (target/capacity).
 #
@@ -47,6 +48,8 @@ else
   CONNECT_RATE=${CONNECT_RATE:-200}
 fi
 SPAN_EVERY=${SPAN_EVERY:-10}
+# seconds between the start of one cluster load client and the next
+CLIENT_STAGGER=${CLIENT_STAGGER:-15}
 # cluster.failure-timeout-seconds of the nodes (default 5): a dozen JVMs and their clients share 2 cores, and a node
 # starved of CPU for half of it believes it stood still and heals (closes its sockets); a killed node is still noticed
 # at once (loopback resets its connections)
@@ -320,6 +323,8 @@ cluster_run() {
       --sockets "$per_client" --room-size "$ROOM_SIZE" --heartbeat 30 --duration 0 --connect-rate "$CONNECT_RATE" \
       --room-prefix "c$i" --source-ips "127.0.1.$((2 * i))-127.0.1.$((2 * i + 1))" \
       --json --no-progress
+    # cold JVMs all ramping at once overflow the nodes' Redis pools (joins refused registry_unavailable, not retried)
+    sleep "$CLIENT_STAGGER"
   done
   # shellcheck disable=SC2086
   joined=$(wait_joined $((per_client * NODES)) 1800 $all_nodes)
