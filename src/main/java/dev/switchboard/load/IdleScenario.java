@@ -44,6 +44,11 @@ final class IdleScenario {
 
   /** The --report-at measurements: what the capacity run reads at 5k, 10k and 19k sockets. */
   static final class Milestones {
+    /**
+     * 20 ms between round trips: under 50 signals a second per socket, within the server's default
+     * channel.rate-limit (100 messages a second), so the measurement needs no server setting raised.
+     */
+    private static final long MILESTONE_PAUSE_MILLIS = 20;
     private final LoadRun run;
     private final Ramp ramp;
     private final List<Map<String, Object>> rows = new ArrayList<>();
@@ -51,10 +56,13 @@ final class IdleScenario {
     private long segmentJoined;
     private double segmentSeconds;
     private long segmentOpened;
+    /** The server's live heap before the first socket (--server-heap), or -1. */
+    private final long heapAtStartKb;
 
     Milestones(LoadRun run, Ramp ramp) {
       this.run = run;
       this.ramp = ramp;
+      this.heapAtStartKb = run.options.serverHeap() ? run.probe.liveHeapKb() : -1;
     }
 
     void rampTo(long sockets) {
@@ -67,7 +75,7 @@ final class IdleScenario {
 
     /**
      * Heartbeat round trips over --report-seconds, while two already-joined peers of one room exchange
-     * paced signal round trips (5 ms apart), with the server's RSS per socket when its pid is known.
+     * paced signal round trips (20 ms apart), with the server's RSS per socket when its pid is known.
      */
     void measure(long sockets) {
       run.stats.heartbeatWindow.reset();
@@ -100,6 +108,14 @@ final class IdleScenario {
         row.put("server_rss_mb", LoadRun.round(rss / 1024.0, 1));
         row.put("server_rss_kb_per_socket", open > 0 ? LoadRun.round((rss - run.probe.startRssKb()) / (double) open, 2) : null);
       }
+      if (run.options.serverHeap()) {
+        // after the round trips: the full GC it forces would otherwise land in the measured window
+        long heap = run.probe.liveHeapKb();
+        row.put("server_live_heap_mb", heap < 0 ? null : LoadRun.round(heap / 1024.0, 1));
+        row.put("server_live_heap_kb_per_socket", heap < 0 || heapAtStartKb < 0 || open == 0 ? null
+            : LoadRun.round((heap - heapAtStartKb) / (double) open, 2));
+        row.put("server_rss_after_gc_mb", LoadRun.round(run.probe.rssKb() / 1024.0, 1));
+      }
       rows.add(row);
       if (!run.options.json()) {
         print(row);
@@ -113,7 +129,7 @@ final class IdleScenario {
       for (LoadPeer peer : joined) {
         LoadPeer other = firstOfRoom.putIfAbsent(peer.room, peer);
         if (other != null) {
-          return new EchoRoundTrips(run, other, peer, rtt, null, 5);
+          return new EchoRoundTrips(run, other, peer, rtt, null, MILESTONE_PAUSE_MILLIS);
         }
       }
       return null;
@@ -131,6 +147,11 @@ final class IdleScenario {
       if (run.probe.present()) {
         line.append(" ").append(row.get("server_cpu_s")).append(" ").append(row.get("server_rss_mb")).append(" ")
             .append(row.get("server_rss_kb_per_socket"));
+      }
+      if (run.options.serverHeap()) {
+        line.append(" heap ").append(row.get("server_live_heap_mb")).append(" MB ")
+            .append(row.get("server_live_heap_kb_per_socket")).append(" KB/socket, rss after gc ")
+            .append(row.get("server_rss_after_gc_mb")).append(" MB");
       }
       run.out.println(line);
       run.out.flush();

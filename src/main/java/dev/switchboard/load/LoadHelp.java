@@ -18,8 +18,9 @@ final class LoadHelp {
                 answered ok is lost, duplicated, reordered per pair or delivered to the wrong peer.
         churn   --rate cycles per second (default 10) for --duration: connect, join a room and the peer
                 topic, leave, disconnect.
-        rtt     round trips A->B->A of a targeted signal (and the time to A's ok reply), back to back, for
-                --pairs pairs (default 1) under --background idle joined sockets.
+        rtt     round trips A->B->A of a targeted signal (and the time to A's ok reply), --rate a second per
+                pair (default 50; 0: back to back), for --pairs pairs (default 1) under --background idle
+                joined sockets.
 
       Target
         --url URL              ws:// or wss:// socket URL (default ws://127.0.0.1:4000/socket/websocket);
@@ -42,7 +43,8 @@ final class LoadHelp {
         --connect-rate R       new sockets per second during the ramp (default 500)
         --pairs P              relay: pairs (default 10); rtt: measuring pairs (default 1)
         --rate R               relay: signals per pair per second, half each way (default 0 = flat out);
-                               churn: cycles per second (default 10)
+                               churn: cycles per second (default 10); rtt: round trips per second per pair
+                               (default 50, within the server's default rate limit; 0 = back to back)
         --window W             relay flat out: signals unanswered per pair (default 100, at most 1024)
         --background N         rtt: idle joined sockets in the background (default 0)
         --report-at N,N,...    idle: pause the ramp at these socket counts and print a row each: connect+join
@@ -65,6 +67,8 @@ final class LoadHelp {
       Output
         --server-pid PID       report that local process's CPU seconds used during the run and its RSS
                                (from /proc/PID/stat and /proc/PID/status) in the progress line and summary
+        --server-heap          idle with --report-at: at each milestone also force a full GC in the server
+                               (jcmd PID GC.run; same user, jcmd on PATH) and report its live heap per socket
         --json                 print the summary as one JSON object instead of a table
         --no-progress          no progress line on stderr
         --help                 this text
@@ -75,16 +79,18 @@ final class LoadHelp {
         common   scenario, url, elapsed_s, connected, joined (sockets that joined room and peer topic),
                  open_at_end, errors, error_reasons {reason: count}, frames_sent, frames_received,
                  heartbeats, heartbeat_rtt_ms, peer_left (peer:left events heard), last_peer_left_epoch_ms,
-                 server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
+                 client_rss_mb, client_heap_used_mb, server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
         idle     sockets, room_size, milestones [{sockets, open, errors, connect_join_per_s,
                  heartbeat_p50_ms, heartbeat_p99_ms, heartbeat_samples, signal_rtt_p50_ms,
-                 signal_rtt_p99_ms, signal_samples, server_cpu_s, server_rss_mb, server_rss_kb_per_socket}]
+                 signal_rtt_p99_ms, signal_samples, server_cpu_s, server_rss_mb, server_rss_kb_per_socket,
+                 server_live_heap_mb, server_live_heap_kb_per_socket, server_rss_after_gc_mb}]
         relay    pairs, pairs_signalling, rate_per_pair, window, signalling_s, signals_sent, signals_ok,
                  signals_refused, delivered, delivered_per_s, lost, duplicates, out_of_order,
                  misdelivered, ack_ms
         churn    rate, room_size, cycles_started, cycles_completed, cycles_failed, cycles_per_s, cycle_ms
-        rtt      background, pairs, round_trips, round_trips_per_s, rtt_ms, ack_ms
+        rtt      background, pairs, rate_per_pair, round_trips, round_trips_per_s, rtt_ms, ack_ms
       A latency (*_ms) is {count, p50, p99, max} in milliseconds; null when there was no sample.
+      rate_per_pair 0 means flat out (relay) or back to back (rtt).
 
       The server's per-address caps stop a load run from one machine long before the server is full. Raise
       them on the server for the run (conf/switchboard.yaml keys, or their SWITCHBOARD_* variables):
@@ -94,6 +100,7 @@ final class LoadHelp {
         SWITCHBOARD_HTTP_MAX_CONNECTIONS             sockets per node (default 15000; under the node's ulimit -n)
         SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND and SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST
                                                      messages per socket (default 100/s, 300): relay flat out
+                                                     and rtt --rate 0 exceed them
       Behind Caddy the caps count the X-Forwarded-For client, so the same caps apply.
       The client itself holds one file descriptor per socket: raise ulimit -n (scripts/load.sh raises it to
       the hard limit) and keep one process under it.

@@ -36,6 +36,7 @@ public record LoadOptions(
     int eventLoops,
     boolean json,
     boolean progress,
+    boolean serverHeap,
     URI spanUrl,
     int spanEvery) {
 
@@ -49,7 +50,7 @@ public record LoadOptions(
   }
 
   static final String DEFAULT_URL = "ws://127.0.0.1:4000/socket/websocket";
-  private static final Set<String> FLAGS = Set.of("--insecure", "--json", "--no-progress", "--help", "-h");
+  private static final Set<String> FLAGS = Set.of("--insecure", "--json", "--no-progress", "--server-heap", "--help", "-h");
   /** Senders keep their in-flight sent times in a ring of this size (LoadPeer). */
   static final int MAX_WINDOW = 1024;
 
@@ -88,6 +89,7 @@ public record LoadOptions(
         switch (arg) {
           case "--insecure" -> b.insecure = true;
           case "--json" -> b.json = true;
+          case "--server-heap" -> b.serverHeap = true;
           default -> b.progress = false;
         }
         continue;
@@ -144,6 +146,7 @@ public record LoadOptions(
     int eventLoops = 2;
     boolean json;
     boolean progress = true;
+    boolean serverHeap;
     URI spanUrl;
     int spanEvery = 1;
 
@@ -188,11 +191,19 @@ public record LoadOptions(
       if (!reportAt.isEmpty() && reportAt.get(reportAt.size() - 1) > sockets) {
         throw new UsageError("--report-at milestone " + reportAt.get(reportAt.size() - 1) + " is above --sockets " + sockets);
       }
+      if (serverHeap && serverPid == 0) {
+        throw new UsageError("--server-heap needs --server-pid");
+      }
       if (duration == 0 && scenario != Scenario.IDLE) {
         throw new UsageError("--duration 0 (until interrupted) applies to the idle scenario only");
       }
-      // churn's --rate is cycles per second (default 10); relay's is signals per pair per second (0: flat out)
-      double effectiveRate = rate != null ? rate : scenario == Scenario.CHURN ? 10 : 0;
+      // churn's --rate is cycles per second (default 10); relay's is signals per pair per second (0: flat out);
+      // rtt's round trips per second per pair (50 stays within the server's default 100 messages/s per socket)
+      double effectiveRate = rate != null ? rate : switch (scenario) {
+        case CHURN -> 10;
+        case RTT -> 50;
+        default -> 0;
+      };
       if (scenario == Scenario.CHURN && effectiveRate <= 0) {
         throw new UsageError("--rate must be above 0 for churn (cycles per second)");
       }
@@ -200,7 +211,7 @@ public record LoadOptions(
       int effectivePairs = pairs != null ? pairs : scenario == Scenario.RTT ? 1 : 10;
       return new LoadOptions(scenario, url, insecure, token, tokenSecret, origin, sockets, roomSize, duration, heartbeat,
           connectRate, sourceIps, serverPid, roomPrefix, idOffset, reportAt, reportSeconds, effectivePairs, effectiveRate, window,
-          background, eventLoops, json, progress, spanUrl, spanEvery);
+          background, eventLoops, json, progress, serverHeap, spanUrl, spanEvery);
     }
   }
 

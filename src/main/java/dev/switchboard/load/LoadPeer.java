@@ -67,11 +67,12 @@ final class LoadPeer {
 
   /** Connects and joins room and peer topic; completes once both joins are answered ok. On the lane's loop. */
   Future<LoadPeer> enter(WebSocketClient client, WebSocketConnectOptions options) {
-    entering = Promise.promise();
+    Promise<LoadPeer> promise = Promise.promise();
+    entering = promise;
     client.connect(options).onComplete(connected -> {
       if (connected.failed()) {
         stats.error(connectFailure(connected.cause()));
-        entering.tryFail(connected.cause());
+        promise.tryFail(connected.cause());
         return;
       }
       ws = connected.result();
@@ -84,7 +85,7 @@ final class LoadPeer {
       ws.closeHandler(v -> onClose());
       send("[\"1\",\"1\",\"room:" + room + "\",\"phx_join\",{}]");
     });
-    return entering.future();
+    return promise.future();
   }
 
   void heartbeat() {
@@ -186,6 +187,8 @@ final class LoadPeer {
         joined = true;
         stats.joined.increment();
         entering.tryComplete(this);
+        // tens of thousands of peers: nothing kept that the rest of the run does not need
+        entering = null;
       }
       case LEAVE_REF -> {
         if (ok) {
@@ -202,7 +205,9 @@ final class LoadPeer {
 
   private void refuseEntry(String reason) {
     stats.error(reason);
-    entering.tryFail(reason);
+    if (entering != null) {
+      entering.tryFail(reason);
+    }
     close();
   }
 

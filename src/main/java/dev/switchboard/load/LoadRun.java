@@ -163,6 +163,10 @@ final class LoadRun {
     report.put("peer_left", stats.peerLeft.sum());
     long lastLeft = stats.lastPeerLeftMillis.get();
     report.put("last_peer_left_epoch_ms", lastLeft == Long.MIN_VALUE ? null : lastLeft);
+    // what this client costs, for sizing a fleet of client processes
+    Runtime jvm = Runtime.getRuntime();
+    report.put("client_rss_mb", round(new ServerProbe(ProcessHandle.current().pid()).rssKb() / 1024.0, 1));
+    report.put("client_heap_used_mb", round((jvm.totalMemory() - jvm.freeMemory()) / 1048576.0, 1));
     return report;
   }
 

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * {@code rtt}: --background idle joined sockets (rooms of --room-size, heartbeating), then --pairs pairs,
- * each in a room of its own, measuring back-to-back round trips A→B→A of a targeted signal for
- * --duration, and the ok reply of A's signal (ok means written to B's socket).
+ * each in a room of its own, measuring round trips A→B→A of a targeted signal for --duration (at most
+ * --rate a second per pair, default 50, within the server's default per-socket rate limit; 0: back to
+ * back), and the ok reply of A's signal (ok means written to B's socket).
  */
 final class RttScenario {
   private RttScenario() {
@@ -25,6 +26,8 @@ final class RttScenario {
     LatencyHistogram rtt = new LatencyHistogram();
     LatencyHistogram ack = new LatencyHistogram();
     List<EchoRoundTrips> loops = new ArrayList<>();
+    // --rate round trips per second per pair (a pause after each); 0: back to back
+    long pause = o.rate() == 0 ? 0 : Math.max(1, Math.round(1000 / o.rate()));
     long roundTrips = 0;
     double seconds = 0;
     List<LoadPeer> peers;
@@ -40,7 +43,7 @@ final class RttScenario {
       }
       for (int p = 0; p < o.pairs(); p++) {
         if (pairPeers[2 * p] != null && pairPeers[2 * p + 1] != null) {
-          loops.add(new EchoRoundTrips(run, pairPeers[2 * p], pairPeers[2 * p + 1], rtt, ack, 0));
+          loops.add(new EchoRoundTrips(run, pairPeers[2 * p], pairPeers[2 * p + 1], rtt, ack, pause));
         }
       }
       long started = System.nanoTime();
@@ -56,6 +59,7 @@ final class RttScenario {
     Map<String, Object> report = run.commonReport();
     report.put("background", (long) background);
     report.put("pairs", (long) o.pairs());
+    report.put("rate_per_pair", o.rate()); // 0: back to back
     report.put("round_trips", roundTrips);
     report.put("round_trips_per_s", LoadRun.round(roundTrips / Math.max(1e-3, seconds), 0));
     report.put("rtt_ms", LoadRun.latency(rtt.snapshot()));

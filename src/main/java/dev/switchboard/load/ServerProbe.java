@@ -69,6 +69,50 @@ final class ServerProbe {
     }
   }
 
+  /**
+   * The server's live heap in KiB: a full GC ({@code jcmd PID GC.run}), then the "used" of every heap
+   * generation in {@code jcmd PID GC.heap_info} (G1 prints one line, Serial and Parallel two). -1 when jcmd
+   * fails (not on PATH, another user's JVM). Blocking: call from the main thread only.
+   */
+  long liveHeapKb() {
+    if (pid <= 0 || jcmd("GC.run") == null) {
+      return -1;
+    }
+    String info = jcmd("GC.heap_info");
+    if (info == null) {
+      return -1;
+    }
+    long used = 0;
+    boolean found = false;
+    java.util.regex.Pattern usedK = java.util.regex.Pattern.compile("used (\\d+)K");
+    for (String line : info.split("\n")) {
+      String trimmed = line.trim();
+      java.util.regex.Matcher m = usedK.matcher(line);
+      if (!trimmed.startsWith("Metaspace") && !trimmed.startsWith("class space") && m.find()) {
+        used += Long.parseLong(m.group(1));
+        found = true;
+      }
+    }
+    return found ? used : -1;
+  }
+
+  private String jcmd(String command) {
+    try {
+      Process process = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();
+      byte[] output = process.getInputStream().readAllBytes();
+      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        return null;
+      }
+      return new String(output, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   /** Whether /proc/PID exists now (checked at start, so a typo in --server-pid is an argument error). */
   static boolean exists(long pid) {
     return Files.exists(Path.of("/proc/" + pid + "/stat"));

@@ -5,8 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.SocketAddress;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,6 +30,8 @@ final class Target {
   private final boolean ssl;
   private final String uri;
   private final String origin;
+  /** The host's address, resolved once: a blocking lookup per connect would stall the event loops. */
+  private final SocketAddress server;
 
   Target(Vertx vertx, LoadOptions options) {
     this(vertx, options, options.url());
@@ -39,6 +44,7 @@ final class Target {
     this.port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
     this.uri = pathWithVersion(url);
     this.origin = options.origin();
+    this.server = resolve(host, port);
     List<String> sources = options.sourceIps().isEmpty() ? java.util.Collections.singletonList(null) : options.sourceIps();
     for (String source : sources) {
       WebSocketClientOptions clientOptions = new WebSocketClientOptions()
@@ -68,8 +74,12 @@ final class Target {
   WebSocketConnectOptions connectOptions(String token) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(ssl).setURI(uri)
         .setTimeout(CONNECT_TIMEOUT_MS).setConnectTimeout(CONNECT_TIMEOUT_MS)
+        // Host header and TLS name stay the URL's host; the connection goes to the address resolved at start
         // a native client sends no Origin (the server's Origin check is for browsers), unless --origin says otherwise
         .setAllowOriginHeader(origin != null);
+    if (server != null) {
+      options.setServer(server);
+    }
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
@@ -93,6 +103,15 @@ final class Target {
       } catch (Exception e) {
         // closing at exit: the process ends anyway
       }
+    }
+  }
+
+  /** Null when the name does not resolve now: each connect then tries again (and reports the failure). */
+  private static SocketAddress resolve(String host, int port) {
+    try {
+      return SocketAddress.inetSocketAddress(port, InetAddress.getByName(host).getHostAddress());
+    } catch (UnknownHostException e) {
+      return null;
     }
   }
 
