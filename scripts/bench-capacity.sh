@@ -350,7 +350,7 @@ cluster_run() {
   sleep $quiet_s
   redis_calls > "$run_dir/redis-quiet.txt"
   redis CONFIG RESETSTAT > /dev/null
-  load_client rtt-cross rtt --url "$(url 1)" --span-url "$(url 2)" --span-every 1 --pairs 1 --duration $quiet_s \
+  load_client rtt-cross rtt --url "$(url 1)" --span-url "$(url 2)" --span-every 1 --pairs 1 --rate 0 --duration $quiet_s \
     --room-prefix rtt-cross --json --no-progress
   wait "${client_pid[rtt-cross]}" || true
   redis_calls > "$run_dir/redis-signal-phase.txt"
