@@ -18,6 +18,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -76,6 +77,11 @@ public final class Main {
       System.exit(EXIT_START);
       return;
     }
+    ClusterSupport.registrations(vertx).ifPresent(counting -> {
+      Set<String> families = Set.of("peer", "room", "media", "fixed", "other");
+      families.forEach(counting::track);
+      metrics.clusterBus(families, counting::registrations, () -> ClusterSupport.storedSubscriptions(vertx));
+    });
     AtomicReference<Node> running = new AtomicReference<>();
     try {
       running.set(Node.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));

@@ -62,6 +62,24 @@ public final class Addresses {
     return MEDIA_NODE_PREFIX + nodeId;
   }
 
+  /**
+   * The family of an address, a closed set for metric tags: {@code peer}, {@code room} (events), {@code media}
+   * (a media node's API) for the per-id addresses, {@code fixed} for the constant ones above, {@code other}
+   * for anything else (Vert.x's own, e.g. reply addresses).
+   */
+  public static String family(String address) {
+    if (address.startsWith(PEER_PREFIX)) {
+      return "peer";
+    }
+    if (address.startsWith(ROOM_EVENTS_PREFIX)) {
+      return "room";
+    }
+    if (address.startsWith(MEDIA_NODE_PREFIX)) {
+      return "media";
+    }
+    return address.startsWith("switchboard.") ? "fixed" : "other";
+  }
+
   /** Room events (joined/left) are published here; every gateway with a member in the room listens. */
   public static String roomEvents(String roomId) {
     return ROOM_EVENTS_PREFIX + roomId;

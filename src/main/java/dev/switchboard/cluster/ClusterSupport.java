@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.LifecycleEvent;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,6 +26,8 @@ public final class ClusterSupport {
   private static final Logger LOG = Logger.getLogger(ClusterSupport.class.getName());
   /** How often a master looks for another cluster to merge with after a split. */
   static final int MERGE_DELAY_SECONDS = 3;
+  /** The Hazelcast multimap in which Vert.x keeps every node's cluster-wide event-bus consumers. */
+  private static final String VERTX_SUBSCRIPTIONS = "__vertx.subs";
 
   private ClusterSupport() {
   }
@@ -65,7 +68,27 @@ public final class ClusterSupport {
   }
 
   public static Future<Vertx> start(VertxBuilder builder, SwitchboardConfig.ClusterConfig cluster) {
-    return builder.withClusterManager(clusterManager(cluster)).buildClustered();
+    return builder.withClusterManager(new CountingClusterManager(clusterManager(cluster), Addresses::family))
+        .buildClustered();
+  }
+
+  /** The counts of event-bus consumers this node registered, when it is clustered through {@link #start}. */
+  public static java.util.Optional<CountingClusterManager> registrations(Vertx vertx) {
+    return clusterManager(vertx) instanceof CountingClusterManager counting ? java.util.Optional.of(counting)
+        : java.util.Optional.empty();
+  }
+
+  /**
+   * Entries of Vert.x's subscription multimap (one per cluster-wide consumer of any node) that this member
+   * stores: as its partitions' owner, and as backup of another member's. What the cluster's consumers cost
+   * this node's heap, whoever registered them.
+   */
+  public static long[] storedSubscriptions(Vertx vertx) {
+    if (!(hazelcast(vertx) instanceof HazelcastClusterManager manager) || !manager.isActive()) {
+      return new long[] {0, 0};
+    }
+    var stats = manager.getHazelcastInstance().getMultiMap(VERTX_SUBSCRIPTIONS).getLocalMultiMapStats();
+    return new long[] {stats.getOwnedEntryCount(), stats.getBackupEntryCount()};
   }
 
   /** This member's id: a clustered node registers its peers in Redis under it, so reaping can find them. */
@@ -89,7 +112,7 @@ public final class ClusterSupport {
 
   /** Runs {@code onLeft} with the id of every member that leaves or dies; logs merges after a split. */
   public static void onNodeLeft(Vertx vertx, Consumer<String> onLeft) {
-    if (clusterManager(vertx) instanceof HazelcastClusterManager hazelcast) {
+    if (hazelcast(vertx) instanceof HazelcastClusterManager hazelcast) {
       hazelcast.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGING
             || event.getState() == LifecycleEvent.LifecycleState.MERGED
@@ -112,5 +135,10 @@ public final class ClusterSupport {
 
   private static ClusterManager clusterManager(Vertx vertx) {
     return ((VertxInternal) vertx).clusterManager();
+  }
+
+  private static ClusterManager hazelcast(Vertx vertx) {
+    ClusterManager manager = clusterManager(vertx);
+    return manager instanceof CountingClusterManager counting ? counting.hazelcast() : manager;
   }
 }

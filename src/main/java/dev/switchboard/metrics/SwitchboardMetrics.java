@@ -171,6 +171,29 @@ public final class SwitchboardMetrics {
     FunctionCounter.builder(name, media, m -> read.applyAsLong(m)).tag(tag, value).register(registry);
   }
 
+  /**
+   * A clustered node's event-bus consumers as {@code switchboard_eventbus_consumers{family, scope}}: the ones
+   * it registered and has not removed, by address family, {@code scope="cluster"} (each one an entry of the
+   * cluster's subscription map) or {@code "local"}; and {@code switchboard_cluster_subscriptions_stored{copy}},
+   * the entries of that map, every node's, that this member holds as owner or backup. Read at each scrape.
+   *
+   * @param consumers (family, cluster-wide?) → count
+   * @param stored {owned, backup}
+   */
+  public void clusterBus(Set<String> families, java.util.function.BiFunction<String, Boolean, Long> consumers,
+      java.util.function.Supplier<long[]> stored) {
+    for (String family : families) {
+      for (boolean clusterWide : new boolean[] {true, false}) {
+        Gauge.builder("switchboard.eventbus.consumers", () -> consumers.apply(family, clusterWide))
+            .tag("family", family).tag("scope", clusterWide ? "cluster" : "local").register(registry);
+      }
+    }
+    Gauge.builder("switchboard.cluster.subscriptions.stored", () -> stored.get()[0]).tag("copy", "owned")
+        .register(registry);
+    Gauge.builder("switchboard.cluster.subscriptions.stored", () -> stored.get()[1]).tag("copy", "backup")
+        .register(registry);
+  }
+
   public void heartbeatTimeout() {
     heartbeatTimeouts.increment();
   }
