@@ -14,6 +14,15 @@ public final class Addresses {
    * {@code {node_id, only_if_silent}}: with {@code only_if_silent} nothing is removed if the node heartbeated since.
    */
   public static final String ROOM_REAP = "switchboard.rooms.reap";
+  /**
+   * Cluster-wide, published by the node that reaped a dead node's peers ({@code ReapedPeers}, in batches): each
+   * node announces the departures to its own sockets through the rooms' events, delivered locally. One address
+   * for the whole reap instead of a publish per room: a clustered publish to an address this node never sent to
+   * first looks its subscribers up in Hazelcast (a blocking multimap read on the worker pool, one per room),
+   * which, while the cluster is still cleaning up the dead member's subscriptions, delayed the room-mates'
+   * {@code peer:left} of thousands of reaped peers by tens of seconds.
+   */
+  public static final String ROOM_REAPED = "switchboard.rooms.reaped";
   /** Node-local: ICE servers with fresh TURN credentials. */
   public static final String TURN_CREDENTIALS = "switchboard.turn.credentials";
   /** Node-local: whether the built-in relay listens (readiness). */

@@ -25,7 +25,8 @@ import java.util.function.Function;
  * clustered event bus passes through {@link #addRegistration}: a cluster-wide one becomes an entry of
  * Vert.x's subscription multimap in Hazelcast (stored on its partition's owner and backup, announced to
  * every member's entry listener), a local one ({@code localOnly}) stays in the node. Capacity runs read
- * the counts per address family from {@code /metrics} to see what one peer or room costs the cluster.
+ * the counts per address family from {@code /metrics} to see what one peer or room costs the cluster. It also
+ * counts this node's lookups of addresses' consumers ({@link #lookups}).
  * Everything else is passed through unchanged.
  */
 public final class CountingClusterManager implements ClusterManager {
@@ -33,6 +34,7 @@ public final class CountingClusterManager implements ClusterManager {
   private final Function<String, String> family;
   private final Map<String, LongAdder> clustered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> local = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> lookups = new ConcurrentHashMap<>();
 
   /** @param family names the family of an address (a closed set: it becomes a metric tag) */
   public CountingClusterManager(HazelcastClusterManager hazelcast, Function<String, String> family) {
@@ -155,8 +157,19 @@ public final class CountingClusterManager implements ClusterManager {
     return hazelcast.getNodeId();
   }
 
+  /**
+   * Lookups of an address's cluster-wide consumers this node made, by address family: Vert.x asks the first time
+   * this node sends or publishes to an address (a blocking Hazelcast multimap read on the worker pool) and keeps
+   * the answer current from then on.
+   */
+  public long lookups(String addressFamily) {
+    LongAdder count = lookups.get(addressFamily);
+    return count == null ? 0 : count.sum();
+  }
+
   @Override
   public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    lookups.computeIfAbsent(family.apply(address), f -> new LongAdder()).increment();
     hazelcast.getRegistrations(address, promise);
   }
 

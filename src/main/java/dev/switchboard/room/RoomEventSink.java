@@ -5,6 +5,8 @@ import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
 import io.vertx.core.Future;
 
+import java.util.List;
+
 /** Where the registry's decisions go out: in production the event bus. */
 public interface RoomEventSink {
   void publish(RoomEvent event);
@@ -15,6 +17,14 @@ public interface RoomEventSink {
    * {@code delivery_timeout}).
    */
   Future<Void> deliver(String targetPeerId, SignalDelivery delivery);
+
+  /**
+   * Announces the departure of a dead node's peers ({@code peer:left}, reason {@code node_lost}) to their
+   * room-mates. By default one room event each; on the bus, batched (see {@code Addresses.ROOM_REAPED}).
+   */
+  default void reaped(List<Membership> removed) {
+    removed.forEach(m -> publish(RoomEvent.left(m.room(), m.peerId(), RoomEvent.LEFT_NODE_LOST)));
+  }
 
   /** Tells a peer's session it is no longer in a room (replaced, removed); nobody waits for the answer. */
   default void kick(String peerId, PeerKick kick) {

@@ -292,7 +292,7 @@ public final class RoomRegistry {
 
   private Future<Integer> announceReaped(Future<List<Membership>> removal) {
     return removal.map(removed -> {
-      removed.forEach(m -> sink.publish(RoomEvent.left(m.room(), m.peerId(), RoomEvent.LEFT_NODE_LOST)));
+      sink.reaped(removed);
       return removed.size();
     });
   }

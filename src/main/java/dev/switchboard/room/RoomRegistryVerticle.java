@@ -7,6 +7,7 @@ import dev.switchboard.bus.LeaveRequest;
 import dev.switchboard.bus.MemberUpdate;
 import dev.switchboard.bus.MembersRequest;
 import dev.switchboard.bus.PeerKick;
+import dev.switchboard.bus.ReapedPeers;
 import dev.switchboard.bus.RecordCodec;
 import dev.switchboard.bus.RoomEvent;
 import dev.switchboard.bus.SignalDelivery;
@@ -20,6 +21,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,7 +49,7 @@ public final class RoomRegistryVerticle extends VerticleBase {
     metrics.registry().gauge("switchboard.rooms.active", store, RoomStore::roomCount);
     // cancelled with the verticle on undeploy
     vertx.setPeriodic(STORE_CHECK_MILLIS, t -> registry.checkStore());
-    return Future.all(
+    return Future.all(List.of(
         serve(bus, Addresses.ROOM_JOIN, (JsonObject json) -> registry.join(JoinRequest.fromJson(json)).map(r -> r.toJson())),
         serve(bus, Addresses.ROOM_LEAVE, (JsonObject json) -> registry.leave(LeaveRequest.fromJson(json))
             .map(removed -> new JsonObject().put("removed", removed))),
@@ -57,9 +59,24 @@ public final class RoomRegistryVerticle extends VerticleBase {
         serve(bus, Addresses.ROOM_MEMBERS, (JsonObject json) -> registry.members(MembersRequest.fromJson(json).room())
             .map(members -> new JsonObject().put("peers", new JsonArray(members.stream().map(Member::peerId).toList()))
                 .put("members", new JsonArray(members.stream().map(Member::wireJson).toList())))),
+        announceReaped(bus),
         serve(bus, Addresses.ROOM_REAP, (JsonObject json) -> (json.getBoolean("only_if_silent", false)
             ? registry.reapSilentNode(json.getString("node_id")) : registry.reapNode(json.getString("node_id")))
-            .map(count -> new JsonObject().put("removed", count))));
+            .map(count -> new JsonObject().put("removed", count)))));
+  }
+
+  /**
+   * Every node (this one included) announces a reap's departures to its own sockets: each as its room's
+   * {@code peer:left}, delivered locally, so no room's subscribers are looked up in the cluster.
+   */
+  private static Future<Void> announceReaped(EventBus bus) {
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+    return bus.<JsonObject>consumer(Addresses.ROOM_REAPED, message -> {
+      for (ReapedPeers.Departure gone : ReapedPeers.fromJson(message.body()).departures()) {
+        bus.publish(Addresses.roomEvents(gone.room()),
+            RoomEvent.left(gone.room(), gone.peerId(), RoomEvent.LEFT_NODE_LOST).toJson(), local);
+      }
+    }).completion();
   }
 
   /** One place turns results into replies and failures into stable reasons; every request is answered once. */
@@ -93,6 +110,18 @@ public final class RoomRegistryVerticle extends VerticleBase {
     @Override
     public void publish(RoomEvent event) {
       bus.publish(Addresses.roomEvents(event.room()), event.toJson());
+    }
+
+    /** Departures per message: a reap of 19,000 peers goes out in a few messages of bounded size. */
+    private static final int REAPED_BATCH = 1_000;
+
+    @Override
+    public void reaped(List<Membership> removed) {
+      for (int from = 0; from < removed.size(); from += REAPED_BATCH) {
+        List<ReapedPeers.Departure> batch = removed.subList(from, Math.min(removed.size(), from + REAPED_BATCH))
+            .stream().map(m -> new ReapedPeers.Departure(m.room(), m.peerId())).toList();
+        bus.publish(Addresses.ROOM_REAPED, new ReapedPeers(batch).toJson());
+      }
     }
 
     @Override
