@@ -67,7 +67,9 @@ public final class RoomRegistryVerticle extends VerticleBase {
 
   /**
    * Every node (this one included) announces a reap's departures to its own sockets: each as its room's
-   * {@code peer:left}, delivered locally, so no room's subscribers are looked up in the cluster.
+   * {@code peer:left}, delivered locally, so no room's subscribers are looked up in the cluster. An empty batch
+   * is published once registered: the bus then knows the address's subscribers (and keeps them current), so a
+   * reap, which comes with the cluster busy dropping a member, waits for no lookup at all.
    */
   private static Future<Void> announceReaped(EventBus bus) {
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
@@ -76,7 +78,7 @@ public final class RoomRegistryVerticle extends VerticleBase {
         bus.publish(Addresses.roomEvents(gone.room()),
             RoomEvent.left(gone.room(), gone.peerId(), RoomEvent.LEFT_NODE_LOST).toJson(), local);
       }
-    }).completion();
+    }).completion().onSuccess(v -> bus.publish(Addresses.ROOM_REAPED, new ReapedPeers(List.of()).toJson()));
   }
 
   /** One place turns results into replies and failures into stable reasons; every request is answered once. */
