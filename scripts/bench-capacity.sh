@@ -394,11 +394,12 @@ cluster_run() {
   for i in $(seq 1 "$NODES"); do
     wait "${client_pid[client-$i]}" 2>/dev/null || true
     local l at
-    l=$(json "$run_dir/client-$i.out" 'd["peer_left"]')
-    at=$(json "$run_dir/client-$i.out" 'd["last_peer_left_epoch_ms"]')
+    # only reaped room-mates' (reason node_lost): a join withdrawn after a timeout is a peer:left too
+    l=$(json "$run_dir/client-$i.out" 'd.get("peer_left_node_lost", d["peer_left"])')
+    at=$(json "$run_dir/client-$i.out" 'd.get("last_node_lost_epoch_ms", d["last_peer_left_epoch_ms"])')
     [ "$l" != "?" ] && left=$((left + l))
     [ "$at" != "?" ] && [ "$at" -gt "$last" ] && last=$at
-    log "client $i: joined $(json "$run_dir/client-$i.out" 'd["joined"]'), errors $(json "$run_dir/client-$i.out" 'd["errors"]') $(json "$run_dir/client-$i.out" 'd["error_reasons"]'), peer:left heard $l, heartbeat rtt p99 $(json "$run_dir/client-$i.out" 'd["heartbeat_rtt_ms"]["p99"]') ms"
+    log "client $i: joined $(json "$run_dir/client-$i.out" 'd["joined"]'), errors $(json "$run_dir/client-$i.out" 'd["errors"]') $(json "$run_dir/client-$i.out" 'd["error_reasons"]'), peer:left (node_lost) heard $l of $(json "$run_dir/client-$i.out" 'd["peer_left"]') peer:left, open at the end $(json "$run_dir/client-$i.out" 'd["open_at_end"]'), heartbeat rtt p99 $(json "$run_dir/client-$i.out" 'd["heartbeat_rtt_ms"]["p99"]') ms"
   done
   # survivors with a dead room-mate: the spanning rooms of the victim's client (its odd members survive on the next
   # node, each hears the others leave) and of the previous client (its odd members were on the victim)

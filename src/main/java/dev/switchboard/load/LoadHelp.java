@@ -79,6 +79,7 @@ final class LoadHelp {
         common   scenario, url, elapsed_s, connected, joined (sockets that joined room and peer topic),
                  open_at_end, errors, error_reasons {reason: count}, frames_sent, frames_received,
                  heartbeats, heartbeat_rtt_ms, peer_left (peer:left events heard), last_peer_left_epoch_ms,
+                 peer_left_node_lost, last_node_lost_epoch_ms (those of room-mates reaped with a dead node),
                  client_rss_mb, client_heap_used_mb, server {pid, cpu_s, rss_start_mb, rss_mb, rss_kb_per_socket}
         idle     sockets, room_size, milestones [{sockets, open, errors, connect_join_per_s,
                  heartbeat_p50_ms, heartbeat_p99_ms, heartbeat_samples, signal_rtt_p50_ms,

@@ -147,6 +147,11 @@ final class LoadPeer {
     } else if ("peer:left".equals(event)) {
       stats.peerLeft.increment();
       stats.lastPeerLeftMillis.accumulate(System.currentTimeMillis());
+      JsonObject left = frame.getJsonObject(4);
+      if (left != null && "node_lost".equals(left.getString("reason"))) {
+        stats.peerLeftNodeLost.increment();
+        stats.lastNodeLostMillis.accumulate(System.currentTimeMillis());
+      }
     } else if ("phx_error".equals(event)) {
       stats.error("phx_error");
     }

@@ -163,6 +163,9 @@ final class LoadRun {
     report.put("peer_left", stats.peerLeft.sum());
     long lastLeft = stats.lastPeerLeftMillis.get();
     report.put("last_peer_left_epoch_ms", lastLeft == Long.MIN_VALUE ? null : lastLeft);
+    long lastLost = stats.lastNodeLostMillis.get();
+    report.put("peer_left_node_lost", stats.peerLeftNodeLost.sum());
+    report.put("last_node_lost_epoch_ms", lastLost == Long.MIN_VALUE ? null : lastLost);
     // what this client costs, for sizing a fleet of client processes
     Runtime jvm = Runtime.getRuntime();
     report.put("client_rss_mb", round(new ServerProbe(ProcessHandle.current().pid()).rssKb() / 1024.0, 1));

@@ -18,6 +18,10 @@ final class LoadStats {
   final LongAdder heartbeats = new LongAdder();
   /** peer:left events heard (a room-mate left or was reaped), and the wall-clock time of the last one. */
   final LongAdder peerLeft = new LongAdder();
+  /** Of those, the ones of a room-mate reaped with its dead node (reason node_lost), and when the last came. */
+  final LongAdder peerLeftNodeLost = new LongAdder();
+  final java.util.concurrent.atomic.LongAccumulator lastNodeLostMillis =
+      new java.util.concurrent.atomic.LongAccumulator(Math::max, Long.MIN_VALUE);
   final java.util.concurrent.atomic.LongAccumulator lastPeerLeftMillis =
       new java.util.concurrent.atomic.LongAccumulator(Math::max, Long.MIN_VALUE);
   /** Signals delivered to load peers (relay). */
