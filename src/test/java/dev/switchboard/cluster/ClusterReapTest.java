@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lookup per room. A clustered publish to an address its node never sent to first reads the address's
  * subscribers from Hazelcast (a blocking multimap read on the worker pool); reaping 18,000 peers so cost
  * thousands of reads while the cluster was still removing the dead member's subscriptions, and most survivors
- * had not heard their room-mates leave 30 s after the kill (capacity run, BENCHMARKS-capacity.md).
+ * had not heard their room-mates leave 30 s after the kill (capacity run, BENCHMARKS.md §7.4).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ClusterReapTest {
