@@ -1,15 +1,13 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.Main;
-import dev.switchboard.config.ConfigLoader;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
+import dev.switchboard.support.ClusteredNodes;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,21 +50,11 @@ class ClusterReapTest {
   }
 
   private static Map<String, String> env(int hazelcastPort, List<Integer> members) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_CLUSTER_ENABLED", "true");
-    env.put("SWITCHBOARD_CLUSTER_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
-    env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
-    env.put("SWITCHBOARD_REDIS_URL", redis.url());
-    env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
-    env.put("SWITCHBOARD_MEDIA_ENABLED", "false");
-    return env;
+    return ClusteredNodes.env(redis.url(), hazelcastPort, members);
   }
 
   private static Vertx clustered(Map<String, String> env) {
-    SwitchboardConfig config = on(ConfigLoader.load(bootstrap, ConfigLoader.DEFAULT_FILE, env), 10);
-    return on(ClusterSupport.start(Vertx.builder().with(ClusterSupport.options(new VertxOptions(), config.cluster())),
-        config.cluster()), 60);
+    return ClusteredNodes.start(bootstrap, env);
   }
 
   private static long roomLookups(Vertx... nodes) {

@@ -1,12 +1,10 @@
 package dev.switchboard.cluster;
 
-import dev.switchboard.config.ConfigLoader;
-import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.support.ClusteredNodes;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,23 +46,14 @@ class ClusterSignalRelayTest {
   }
 
   private static Map<String, String> env(int hazelcastPort, List<Integer> members) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_CLUSTER_ENABLED", "true");
-    env.put("SWITCHBOARD_CLUSTER_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
-    env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
-    env.put("SWITCHBOARD_REDIS_URL", redis.url());
-    env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
-    env.put("SWITCHBOARD_MEDIA_ENABLED", "false");
+    Map<String, String> env = ClusteredNodes.env(redis.url(), hazelcastPort, members);
     env.put("SWITCHBOARD_CHANNEL_RATE_LIMIT_MESSAGES_PER_SECOND", "10000000");
     env.put("SWITCHBOARD_CHANNEL_RATE_LIMIT_BURST", "10000000");
     return env;
   }
 
   private static Vertx clustered(Map<String, String> env) {
-    SwitchboardConfig config = on(ConfigLoader.load(bootstrap, ConfigLoader.DEFAULT_FILE, env), 10);
-    return on(ClusterSupport.start(Vertx.builder().with(ClusterSupport.options(new VertxOptions(), config.cluster())),
-        config.cluster()), 60);
+    return ClusteredNodes.start(bootstrap, env);
   }
 
   private static double path(TestNode node, String path) {

@@ -1,16 +1,14 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.Main;
-import dev.switchboard.config.ConfigLoader;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.room.RegistryClient;
 import dev.switchboard.support.ExternalProcess;
 import dev.switchboard.support.JavaProcess;
+import dev.switchboard.support.ClusteredNodes;
 import dev.switchboard.support.RedisProcess;
 import dev.switchboard.support.TestClient;
 import dev.switchboard.support.TestNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,21 +49,11 @@ class ClusterTest {
   }
 
   private static Map<String, String> env(int hazelcastPort, List<Integer> members) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_CLUSTER_ENABLED", "true");
-    env.put("SWITCHBOARD_CLUSTER_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(hazelcastPort));
-    env.put("SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
-    env.put("SWITCHBOARD_REDIS_URL", redis.url());
-    env.put("SWITCHBOARD_TURN_RELAY_ENABLED", "false");
-    env.put("SWITCHBOARD_MEDIA_ENABLED", "false"); // signaling only; several nodes on one host
-    return env;
+    return ClusteredNodes.env(redis.url(), hazelcastPort, members);
   }
 
   private static Vertx clustered(Map<String, String> env) {
-    SwitchboardConfig config = on(ConfigLoader.load(bootstrap, ConfigLoader.DEFAULT_FILE, env), 10);
-    return on(ClusterSupport.start(Vertx.builder().with(ClusterSupport.options(new VertxOptions(), config.cluster())),
-        config.cluster()), 60);
+    return ClusteredNodes.start(bootstrap, env);
   }
 
   @Test
